@@ -1,0 +1,10 @@
+// $rows: [{ref, catalog, local, row, name, modality, bodyPart, laterality, contrast, views, source,
+//          printed, note}] — the catalog must exist
+UNWIND $rows AS r
+MATCH (c:Catalog {id: r.catalog})
+MERGE (i:CatalogItem {ref: r.ref})
+SET i.catalog = r.catalog, i.local = r.local, i.row = r.row, i.name = r.name,
+    i.modality = r.modality, i.bodyPart = r.bodyPart, i.laterality = r.laterality,
+    i.contrast = r.contrast, i.views = r.views, i.source = r.source, i.printed = r.printed,
+    i.note = r.note
+MERGE (i)-[:IN_CATALOG]->(c)

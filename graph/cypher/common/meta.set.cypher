@@ -1,0 +1,3 @@
+// $key, $value (strings)
+MERGE (m:Meta {key: $key})
+SET m.value = $value

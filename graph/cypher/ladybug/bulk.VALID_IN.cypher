@@ -1,0 +1,4 @@
+// bulk_load('VALID_IN', rows): $rows is a pyarrow Table whose first two columns (renamed src, dst by the
+// adapter) are the Mark.id and Region.code keys; both ends must exist.
+// COPY is all or nothing.
+COPY VALID_IN FROM (LOAD FROM $rows RETURN src, dst)

@@ -1,0 +1,21 @@
+// The graph model of docs/DESIGN.md on Neo4j 5: a uniqueness constraint (with its index) per key,
+// plus the lookups the hub makes by a non-key property.  Run part by part on every open.
+CREATE CONSTRAINT region_code IF NOT EXISTS FOR (n:Region) REQUIRE n.code IS UNIQUE
+;
+CREATE CONSTRAINT institution_id IF NOT EXISTS FOR (n:Institution) REQUIRE n.id IS UNIQUE
+;
+CREATE CONSTRAINT alliance_id IF NOT EXISTS FOR (n:Alliance) REQUIRE n.id IS UNIQUE
+;
+CREATE CONSTRAINT catalog_id IF NOT EXISTS FOR (n:Catalog) REQUIRE n.id IS UNIQUE
+;
+CREATE CONSTRAINT catalog_item_ref IF NOT EXISTS FOR (n:CatalogItem) REQUIRE n.ref IS UNIQUE
+;
+CREATE CONSTRAINT mark_id IF NOT EXISTS FOR (n:Mark) REQUIRE n.id IS UNIQUE
+;
+CREATE CONSTRAINT policy_id IF NOT EXISTS FOR (n:Policy) REQUIRE n.id IS UNIQUE
+;
+CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (n:Meta) REQUIRE n.key IS UNIQUE
+;
+CREATE INDEX mark_institution IF NOT EXISTS FOR (n:Mark) ON (n.institution)
+;
+CREATE INDEX institution_name IF NOT EXISTS FOR (n:Institution) ON (n.name)
