@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""Extract the HE-IMG catalog from document 003 (河北省影像检查项目互认工作指引（2025版）, 附表).
+
+Usage: extract_003.py DOCUMENT [-o OUT]      (YAML on stdout without -o)
+
+The 附表 is a four-column table (序号 / 检查类别 / 部位 / 影像检查互认项目) printed one cell per
+line, each cell behind a tab, rows separated by a blank line.  Refs follow CONTRACT.md "Item
+reference": HE-IMG:<序号>.  `section` is the 检查类别 cell, `part` the 部位 cell, both as printed.
+
+Deterministic: same document in, same bytes out.  Any block inside the table that is neither the
+header nor a four-cell row is a hard error, so nothing can be dropped silently.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import hashlib
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+CATALOG = "HE-IMG"
+SOURCE = "003"
+HEADER = ["序号", "检查类别", "部位", "影像检查互认项目"]
+MODALITIES = {"DR", "CT", "MR"}
+
+# Reviewed observations on single rows (each verified against the printed name; a mismatch is an error).
+ROW_NOTES = [
+    ([33, 34], lambda names: all(not n.endswith("DR") for n in names), "other",
+     "rows 33 and 34 (左侧锁骨正位 / 右侧锁骨正位, 检查类别 DR) lack the 'DR' suffix that every other DR row of the "
+     "table prints. Handling: names kept as printed; modality from 检查类别", "kept"),
+    ([49, 52, 221], lambda names: "DR(骨龄)" in names[0] and "DR（骨龄）" in names[1] and "(增强法）" in names[2],
+     "other",
+     "inconsistent brackets: row 49 prints half-width 'DR(骨龄)', row 52 full-width 'DR（骨龄）'; row 221 opens "
+     "half-width and closes full-width '(增强法）'. Handling: names kept as printed", "kept"),
+]
+
+
+def norm(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def extract(text: str) -> dict:
+    lines = text.split("\n")
+    try:
+        start = next(i for i, l in enumerate(lines) if norm(l) == "附表")
+    except StopIteration:
+        raise SystemExit("附表 heading not found")
+
+    blocks: list[list[tuple[int, str, str]]] = []  # (lineno, raw, normalised)
+    cur: list[tuple[int, str, str]] = []
+    for i in range(start + 1, len(lines)):
+        t = norm(lines[i])
+        if not t:
+            if cur:
+                blocks.append(cur)
+                cur = []
+            continue
+        cur.append((i + 1, lines[i], t))
+    if cur:
+        blocks.append(cur)
+
+    excluded = [{"row": None, "line": start + 1, "text": norm(lines[start]), "reason": "table label (附表)"}]
+    items: list[dict] = []
+    last_line = None
+    title = None
+    flaws: list[dict] = []
+    for b in blocks:
+        cells = [t for _, _, t in b]
+        if title is None and cells[1:] == HEADER:
+            title = cells[0]
+            excluded.append({"row": None, "line": b[0][0], "text": title, "reason": "table title (catalog name)"})
+            excluded.append({"row": None, "line": b[1][0], "text": " / ".join(cells[1:]),
+                             "reason": f"table header (lines {b[1][0]}-{b[-1][0]}, one cell per line)"})
+            continue
+        if len(b) == 4 and cells[0].isdigit() and all(raw.startswith("\t") for _, raw, _ in b):
+            n, cat, part, name = cells
+            if cat not in MODALITIES:
+                raise SystemExit(f"line {b[1][0]}: unknown 检查类别 {cat!r}")
+            modality = "MG" if (cat == "DR" and part == "乳腺") else cat
+            item = {"ref": f"{CATALOG}:{int(n)}", "local": str(int(n)), "row": int(n), "name": name,
+                    "modality": modality, "section": cat, "part": part}
+            if modality == "MG":
+                item["note"] = "mammography printed under 检查类别 DR, 部位 乳腺; modality MG"
+            items.append(item)
+            last_line = b[-1][0]
+            continue
+        raise SystemExit(f"lines {b[0][0]}-{b[-1][0]}: unrecognised block inside the table: {cells!r}")
+    if title is None:
+        raise SystemExit("table header not found")
+
+    # numbering: duplicates, gaps, order
+    rows = [it["row"] for it in items]
+    dups = sorted(r for r, c in collections.Counter(rows).items() if c > 1)
+    missing = sorted(set(range(1, max(rows) + 1)) - set(rows))
+    if dups:
+        flaws.append({"kind": "other", "rows": dups, "detail": f"serial numbers printed more than once: {dups}",
+                      "handling": "kept"})
+    if missing:
+        flaws.append({"kind": "other", "rows": missing, "detail": f"serial numbers missing: {missing}",
+                      "handling": "kept"})
+    if rows != sorted(rows):
+        flaws.append({"kind": "other", "rows": rows, "detail": "serial numbers out of order", "handling": "kept"})
+    names = collections.Counter(it["name"] for it in items)
+    dup_names = sorted(n for n, c in names.items() if c > 1)
+    if dup_names:
+        flaws.append({"kind": "duplicate_code", "rows": [it["row"] for it in items if it["name"] in dup_names],
+                      "detail": f"item names printed more than once: {dup_names}", "handling": "kept"})
+
+    # the cut: the table (and the document) ends inside the MR section, with no closing row or total
+    last = items[-1]
+    tail = [norm(l) for l in lines[last_line:]]
+    if any(tail):
+        raise SystemExit(f"text after the last row: {[t for t in tail if t]!r}")
+    blank_tail = [last_line + 1 + k for k, l in enumerate(lines[last_line:]) if l and not l.strip()]
+    last_parts = list(dict.fromkeys(it["part"] for it in items if it["section"] == last["section"]))
+    announced = None
+    m = re.search(r"共\s*(\d+)\s*项", text)
+    if m:
+        announced = int(m.group(1))
+    flaws.append({
+        "kind": "cut_list", "rows": [last["row"]], "lines": [last_line],
+        "detail": (f"the table stops at row {last['row']} ({last['name']}, 检查类别 {last['section']}, 部位 "
+                   f"{last['part']}, line {last_line}) and the document ends there: the {last['section']} section is cut "
+                   f"(it has only 部位 {'、'.join(last_parts)}, no 腹部/盆腔/脊柱/四肢 rows as the DR and CT sections "
+                   "have), and this copy prints no total (共 N 项), so the complete list's size is unknown"
+                   + (f"; after it the file holds only whitespace (line {', '.join(map(str, blank_tail))})" if blank_tail else "")
+                   + f". Handling: the {len(items)} printed rows are items; announced: null; itemCount {len(items)} "
+                   "as numbered"),
+        "handling": "kept",
+    })
+
+    for rws, check, kind, detail, handling in ROW_NOTES:
+        by_row = {it["row"]: it for it in items}
+        if not check([by_row[r]["name"] for r in rws]):
+            raise SystemExit(f"reviewed note for rows {rws} no longer matches the text")
+        flaws.append({"kind": kind, "rows": rws, "detail": detail, "handling": handling})
+
+    per = collections.Counter(it["section"] for it in items)
+    return {
+        "catalog": CATALOG,
+        "name": title,
+        "source": SOURCE,
+        "clause": "附表",
+        "announced": announced,
+        "itemCount": max(rows),
+        "countNote": (
+            f"附表 numbers its rows 1..{max(rows)} "
+            + ("without gaps or duplicates" if not (dups or missing) else f"with duplicates {dups} and gaps {missing}")
+            + "; the copy ends inside the MR section "
+            "(cut_list flaw) and announces no total, so announced is null and itemCount counts the numbered rows. "
+            f"Per 检查类别: DR {per['DR']} (of which 乳腺 {sum(1 for it in items if it['modality'] == 'MG')} as modality MG), "
+            f"CT {per['CT']}, MR {per['MR']} (cut)."
+        ),
+        "sections": [{"heading": k, "code": k, "announced": None, "printed": per[k]} for k in ("DR", "CT", "MR")],
+        "flaws": flaws,
+        "items": items,
+        "excluded": excluded,
+    }
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, except short lists of scalars (rows) which read better inline."""
+
+
+def _repr_list(dumper, data):
+    flow = all(isinstance(x, (str, int)) for x in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_Dumper.add_representer(list, _repr_list)
+
+
+def dump(data: dict, doc: Path, text: str) -> str:
+    head = (f"# Generated by seeds/extract/{Path(__file__).name} from seed-docs/{doc.name} "
+            f"(sha256 {hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}). Regenerate, do not edit by hand.\n")
+    return head + yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=200)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("document", type=Path)
+    ap.add_argument("-o", "--out", type=Path)
+    a = ap.parse_args(argv)
+    text = a.document.read_text(encoding="utf-8")
+    out = dump(extract(text), a.document, text)
+    if a.out:
+        a.out.write_text(out, encoding="utf-8")
+    else:
+        sys.stdout.write(out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
