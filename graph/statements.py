@@ -1,0 +1,76 @@
+"""The registry of named Cypher statements.
+
+Every Cypher string the hub runs lives in a file under ``graph/cypher/``; nothing else in the code base
+holds Cypher.  ``common/<name>.cypher`` is written in the subset LadybugDB and Neo4j 5 both accept;
+``ladybug/<name>.cypher`` or ``neo4j/<name>.cypher`` override it for one engine where the dialects differ
+(DDL, bulk load, dates).  A file may hold several statements separated by a line with only ``;`` — used
+for DDL scripts that must run one statement at a time.
+
+Keeping statements in files (not Python strings) lets the test suite hand every statement that can run on
+Neo4j to Neo4j's own offline linter, and lets reviewers read the queries on their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+Backend = Literal["ladybug", "neo4j"]
+BACKENDS: tuple[Backend, ...] = ("ladybug", "neo4j")
+CYPHER_DIR = Path(__file__).parent / "cypher"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One named statement, resolved for one backend."""
+
+    name: str
+    backend: Backend
+    parts: tuple[str, ...]  # one or more statements, run in order
+    path: Path
+
+    @property
+    def text(self) -> str:
+        if len(self.parts) != 1:
+            raise ValueError(f"statement {self.name!r} has {len(self.parts)} parts; run it as a script")
+        return self.parts[0]
+
+
+def _split(text: str) -> tuple[str, ...]:
+    parts, current = [], []
+    for line in text.splitlines():
+        if line.strip() == ";":
+            parts.append("\n".join(current))
+            current = []
+        elif not line.lstrip().startswith("//"):
+            current.append(line)
+    parts.append("\n".join(current))
+    return tuple(p.strip().rstrip(";").strip() for p in parts if p.strip())
+
+
+@cache
+def statement(name: str, backend: Backend) -> Statement:
+    """The statement ``name`` as ``backend`` should run it (override first, then common)."""
+    for folder in (backend, "common"):
+        path = CYPHER_DIR / folder / f"{name}.cypher"
+        if path.exists():
+            return Statement(name, backend, _split(path.read_text(encoding="utf-8")), path)
+    raise KeyError(f"no Cypher statement named {name!r} for backend {backend!r} in {CYPHER_DIR}")
+
+
+def names() -> list[str]:
+    """Every statement name known to any backend."""
+    return sorted({p.stem for p in CYPHER_DIR.glob("*/*.cypher")})
+
+
+def for_backend(backend: Backend) -> list[Statement]:
+    """Every statement that can run on ``backend`` (used by the Neo4j lint test)."""
+    out = []
+    for name in names():
+        try:
+            out.append(statement(name, backend))
+        except KeyError:
+            continue
+    return out

@@ -1,0 +1,78 @@
+"""The graph store port: one async interface, two adapters (embedded LadybugDB, Neo4j).
+
+Callers name a statement from the registry (``graph/cypher``) and pass parameters; they never hold
+Cypher.  Reads return plain rows (``dict`` of scalars/lists; dates as ``datetime.date``) whatever the
+backend.  Writes go through :meth:`GraphStore.write`, which runs a list of statements in one transaction
+behind the store's single writer — LadybugDB allows one write transaction at a time and fails a second
+one at once instead of waiting (FIELD-NOTES), so serialising writers here is what makes concurrent
+``hub load`` through a running server safe.
+
+``open_store(target)`` picks the adapter: a ``bolt://``, ``neo4j://`` or ``neo4j+s://`` URL selects Neo4j
+(credentials from ``NEO4J_USER`` / ``NEO4J_PASSWORD``); anything else is a filesystem path for the
+embedded store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+from graph.statements import Backend
+
+Row = dict[str, Any]
+Params = Mapping[str, Any]
+NEO4J_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+
+
+class StoreError(Exception):
+    """A store failure worth showing to a person (not a stack trace)."""
+
+
+class StoreLocked(StoreError):
+    """The embedded store is held read-write by another process."""
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    backend: Backend
+    target: str
+    #: round trips made so far (reads + write transactions + bulk loads); tests count these
+    calls: int
+
+    async def read(self, name: str, params: Params | None = None) -> list[Row]:
+        """Run the named read statement and return its rows."""
+        ...
+
+    async def write(self, ops: Sequence[tuple[str, Params]]) -> None:
+        """Run named write statements in order, in one transaction: all or nothing."""
+        ...
+
+    async def bulk_load(self, table: str, rows: Any) -> int:
+        """Insert new rows fast (``rows`` is a ``pyarrow.Table`` whose columns match ``table``'s
+        properties; for relationship tables the first two columns are the FROM and TO keys).
+        LadybugDB uses ``COPY FROM`` (all or nothing per table), Neo4j batched ``UNWIND … CREATE``.
+        Returns the number of rows written."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+def is_neo4j_target(target: str) -> bool:
+    return target.startswith(NEO4J_SCHEMES)
+
+
+async def open_store(target: str, *, seed: bool = True) -> GraphStore:
+    """Open (creating and seeding on first open) the store at ``target``."""
+    if is_neo4j_target(target):
+        from graph.neo4j_store import Neo4jStore
+
+        store: GraphStore = await Neo4jStore.open(target)
+    else:
+        from graph.ladybug_store import LadybugStore
+
+        store = await LadybugStore.open(target)
+    if seed:
+        from graph.seeding import ensure_seeded
+
+        await ensure_seeded(store)
+    return store
