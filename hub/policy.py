@@ -1,0 +1,215 @@
+"""Policies as data: the typed form of ``seeds/policies/*.yaml``.
+
+Each document's rules — who may recognize whom, the marks and their labels, the time window, the
+exclusions, what must be recorded — are data with the clause they come from.  This module only reads
+and checks that data; :mod:`hub.recognition` is the one place that applies it.  A typo in a policy file
+fails at start-up with the file and the field named, not at the first request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from graph.model import TIERS
+
+POLICY_DIR = Path(__file__).resolve().parent.parent / "seeds" / "policies"
+VERDICTS = ("RECOGNIZED", "PHYSICIAN_DISCRETION", "NOT_RECOGNIZED")
+CONTEXT_FLAGS = (
+    "emergency",
+    "conditionChanged",
+    "beforeMajorProcedure",
+    "patientRequestsRetest",
+    "forensicAssessment",
+    "resultInDoubt",
+    "imagesIncomplete",
+)
+ItemKind = Literal["lab", "imaging", "any"]
+
+
+class PolicyFileError(ValueError):
+    """A policy file that does not match the schema; the message names file and field."""
+
+
+@dataclass(frozen=True)
+class Party:
+    """Which institutions a tier rule speaks of: a tier in ``tiers`` or a kind in ``kinds``."""
+
+    tiers: frozenset[str] = frozenset()
+    kinds: frozenset[str] = frozenset()
+    any: bool = False
+
+    def admits(self, tier: str, kind: str) -> bool:
+        return self.any or tier in self.tiers or kind in self.kinds
+
+
+@dataclass(frozen=True)
+class TierRule:
+    id: str
+    clause: str
+    text: str
+    verdict: str
+    items: ItemKind
+    source: Party
+    target: Party
+    requires_mark: bool
+    #: ``same_level``: source and target of one level (三级/二级/一级, 004 6.2);
+    #: ``source_higher``: the source's level is above the target's; ``None``: tiers only
+    compare: str | None = None
+
+
+@dataclass(frozen=True)
+class MarkLabel:
+    scope: str
+    label: str
+    code: str
+    clause: str
+
+
+@dataclass(frozen=True)
+class Window:
+    length: int
+    unit: Literal["day", "month"]
+    binding: bool
+    clause: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    flag: str
+    code: str
+    clause: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ExcludedItem:
+    """An exam the document names and then keeps out of its list (002: 颈部 CT 平扫)."""
+
+    match: dict[str, str]
+    clause: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    title: str
+    source: str
+    governs: tuple[str, ...]
+    #: regions where a source institution may lie for this policy to recognize it without a zone
+    source_scope: tuple[str, ...]
+    catalogs: dict[str, str]  # item kind ("lab"/"imaging") -> catalog id
+    clause: str
+    alliance_clause: str | None
+    alliance_text: str | None
+    alliance_kinds: frozenset[str]
+    tier_rules: tuple[TierRule, ...]
+    labels: tuple[MarkLabel, ...]
+    window: Window | None
+    exclusions: dict[str, Exclusion]
+    excluded_items: tuple[ExcludedItem, ...]
+    records: dict[str, Any] = field(default_factory=dict)
+    #: zone overlays only: the zone code, and the document used where the target's province has none
+    zone: str | None = None
+    fallback: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+def _req(raw: dict, key: str, where: str) -> Any:
+    if key not in raw:
+        raise PolicyFileError(f"{where}: missing field {key!r}")
+    return raw[key]
+
+
+def _party(raw: Any, where: str) -> Party:
+    if raw == "any":
+        return Party(any=True)
+    if not isinstance(raw, dict):
+        raise PolicyFileError(f"{where}: expected 'any' or a mapping with tiers/kinds")
+    tiers = frozenset(str(t) for t in raw.get("tiers", ()))
+    bad = tiers - set(TIERS)
+    if bad:
+        raise PolicyFileError(f"{where}.tiers: unknown tier(s) {sorted(bad)}")
+    return Party(tiers=tiers, kinds=frozenset(raw.get("kinds", ())))
+
+
+def parse_policy(raw: dict, path: Path) -> Policy:
+    where = str(path)
+    rules = []
+    for i, r in enumerate(raw.get("tierRules", [])):
+        w = f"{where}: tierRules[{i}]"
+        verdict = _req(r, "verdict", w)
+        if verdict not in VERDICTS:
+            raise PolicyFileError(f"{w}.verdict: {verdict!r} is not one of {VERDICTS}")
+        rules.append(
+            TierRule(
+                id=_req(r, "id", w),
+                clause=_req(r, "clause", w),
+                text=_req(r, "text", w),
+                verdict=verdict,
+                items=r.get("items", "any"),
+                source=_party(_req(r, "source", w), f"{w}.source"),
+                target=_party(_req(r, "target", w), f"{w}.target"),
+                requires_mark=bool(r.get("requiresMark", True)),
+                compare=r.get("compare"),
+            )
+        )
+    exclusions = {}
+    for i, e in enumerate(raw.get("exclusions", [])):
+        w = f"{where}: exclusions[{i}]"
+        flag = _req(e, "flag", w)
+        if flag not in CONTEXT_FLAGS:
+            raise PolicyFileError(f"{w}.flag: {flag!r} is not one of {CONTEXT_FLAGS}")
+        exclusions[flag] = Exclusion(flag, _req(e, "code", w), _req(e, "clause", w), _req(e, "text", w))
+    window = raw.get("window")
+    alliance = raw.get("alliance") or {}
+    return Policy(
+        id=str(_req(raw, "id", where)),
+        title=_req(raw, "title", where),
+        source=str(_req(raw, "source", where)),
+        governs=tuple(str(g) for g in raw.get("governs", ())),
+        source_scope=tuple(str(s) for s in raw.get("sourceScope", ())),
+        catalogs=dict(raw.get("catalogs", {})),
+        clause=str(raw.get("clause", "")),
+        alliance_clause=alliance.get("clause"),
+        alliance_text=alliance.get("text"),
+        alliance_kinds=frozenset(alliance.get("kinds", ())),
+        tier_rules=tuple(rules),
+        labels=tuple(
+            MarkLabel(str(m["scope"]), m["label"], m["code"], m["clause"]) for m in raw.get("marks", ())
+        ),
+        window=Window(
+            int(window["length"]), window["unit"], bool(window["binding"]), window["clause"], window["text"]
+        )
+        if window
+        else None,
+        exclusions=exclusions,
+        excluded_items=tuple(
+            ExcludedItem(dict(x["match"]), x["clause"], x["text"]) for x in raw.get("excludedItems", ())
+        ),
+        records=dict(raw.get("records", {})),
+        zone=raw.get("zone"),
+        fallback=raw.get("fallback"),
+        notes=tuple(raw.get("notes", ())),
+    )
+
+
+@cache
+def load_policies(directory: Path = POLICY_DIR) -> dict[str, Policy]:
+    """Every policy file in ``directory`` by id (document prefix, or the zone code for overlays)."""
+    out: dict[str, Policy] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict):
+            raise PolicyFileError(f"{path}: expected a mapping at the top level")
+        policy = parse_policy(raw, path)
+        if policy.id in out:
+            raise PolicyFileError(f"{path}: duplicate policy id {policy.id!r}")
+        out[policy.id] = policy
+    return out
