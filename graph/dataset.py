@@ -323,16 +323,16 @@ def validate_dataset(data: Any, known: Known, *, source: str, max_problems: int 
 
 def _label_id(section: str, i: int, rec: Any) -> str:
     rid = rec.get("id") if isinstance(rec, dict) else None
-    return f'{section}[{i}] (id {show(rid)})' if isinstance(rid, str) and rid else f"{section}[{i}]"
+    return f'{section}[{i}] (id {show(rid)})' if isinstance(rid, str) and rid.strip() else f"{section}[{i}]"
 
 
 def _label_mark(i: int, rec: Any) -> str:
     inst = rec.get("institution") if isinstance(rec, dict) else None
     item = rec.get("item") if isinstance(rec, dict) else None
     parts = []
-    if isinstance(inst, str) and inst:
+    if isinstance(inst, str) and inst.strip():
         parts.append(f"institution {show(inst)}")
-    if isinstance(item, str) and item:
+    if isinstance(item, str) and item.strip():
         parts.append(f"item {show(item)}")
     return f"marks[{i}] ({', '.join(parts)})" if parts else f"marks[{i}]"
 
@@ -546,8 +546,10 @@ class _Validator:
                 if not self._region_ok(region):
                     if region in ZONES:
                         msg = f"{show(region)} is a zone; an institution's region is a GB/T 2260 division code"
+                    elif len(region) == 6 and region.isdigit():
+                        msg = f"{show(region)} is not a GB/T 2260 division code"
                     else:
-                        msg = f"{show(region)} is not a GB/T 2260 division code (e.g. \"110101\" 东城区)"
+                        msg = f"{show(region)} is not a GB/T 2260 division code (six digits, e.g. \"110101\")"
                     self._problem(sec, i, label, "region", msg, region)
                     region = None
             elif "region" in rec:
@@ -560,7 +562,9 @@ class _Validator:
             if "aliases" in rec and rec["aliases"] is not None:
                 aliases = self._string_list(sec, i, rec, label, "aliases", ident=False)
             if not self.probs.count:
-                out.append(Institution(iid, name, tier, region, ownership, kind, tuple(aliases)))  # type: ignore[arg-type]
+                out.append(
+                    Institution(iid, name, tier, region, ownership, kind, tuple(aliases))  # type: ignore[arg-type]
+                )
         return set(ids)
 
     def _alliances(self, records: list, ds: Dataset) -> dict[int, list[str]]:
@@ -570,7 +574,8 @@ class _Validator:
         members_of: dict[int, list[str]] = {}
         for i, rec in enumerate(records):
             if type(rec) is not dict:
-                self._problem(sec, i, f"alliances[{i}]", "", f"{show(rec)} is {_type_name(rec)}, expected an object", rec)
+                self._problem(sec, i, f"alliances[{i}]", "", f"{show(rec)} is {_type_name(rec)}, expected an object",
+                              rec)
                 continue
             label = _label_id("alliances", i, rec)
             if not (_ALLIANCE_REQUIRED_SET <= rec.keys() <= _ALLIANCE_SET):
@@ -579,7 +584,8 @@ class _Validator:
             if aid is not None:
                 first = ids.setdefault(aid, i)
                 if first != i:
-                    self._problem(sec, i, label, "id", f"{show(aid)} is defined twice (first at alliances[{first}])", aid)
+                    self._problem(sec, i, label, "id", f"{show(aid)} is defined twice (first at alliances[{first}])",
+                                  aid)
             kind = self._choice(sec, i, rec, label, "kind", _ALLIANCE_KIND_NAMES, "an alliance kind")
             name = self._string(sec, i, rec, label, "name")
             members = self._string_list(sec, i, rec, label, "members", ident=True)
