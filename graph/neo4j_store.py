@@ -1,0 +1,211 @@
+"""The server adapter of the graph store port: Neo4j 5 through the official async driver.
+
+* ``target`` is the URL as given: ``neo4j://`` / ``neo4j+s://`` / ``neo4j+ssc://`` route (reads go to
+  readers, writes to the leader of a cluster), ``bolt://`` / ``bolt+s://`` / ``bolt+ssc://`` talk to one
+  server; ``+s`` verifies TLS against the system CAs, ``+ssc`` accepts a self-signed certificate.
+* Credentials from ``NEO4J_USER`` (default ``neo4j``) and ``NEO4J_PASSWORD`` (no auth when unset); the
+  database from ``NEO4J_DATABASE`` (the server's default database when unset).
+* ``open`` creates the constraints and indexes (statement ``schema``) and checks the schema version
+  kept in the ``Meta`` node.
+* ``read`` runs ``execute_query`` routed to readers; ``write(ops)`` runs every op in one managed write
+  transaction (retried by the driver on transient errors, all or nothing); ``bulk_load`` runs
+  ``bulk.<table>`` (``UNWIND $rows … CREATE``) in batches of :data:`BULK_BATCH` rows, one transaction
+  per batch.
+* Temporal values come back as ``neo4j.time`` types and are converted with ``.to_native()`` (a
+  ``DATE`` becomes ``datetime.date``), so rows look the same as the embedded store's.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from graph.statements import Backend, statement
+from graph.store import Params, Row, StoreError
+
+#: bumped when the schema changes in a way an older hub cannot read (same number as LadybugStore)
+SCHEMA_VERSION = 1
+BULK_BATCH = 10_000
+
+# the driver logs a failed connection at WARNING as well as raising it; the error we raise is enough
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
+
+
+def _native(value: Any) -> Any:
+    if hasattr(value, "to_native"):
+        return value.to_native()
+    if isinstance(value, list):
+        return [_native(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _native(v) for k, v in value.items()}
+    return value
+
+
+def _plain(params: Params | None) -> dict[str, Any]:
+    """Parameters the driver can pack (tuples as lists)."""
+    out: dict[str, Any] = {}
+    for key, value in (params or {}).items():
+        out[key] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+def _skip(params: Params | None) -> bool:
+    if not params:
+        return False
+    return any(
+        key in params and isinstance(params[key], (list, tuple)) and not params[key]
+        for key in ("rows", "ids")
+    )
+
+
+class Neo4jStore:
+    """The graph store on a Neo4j 5 server (see the module docstring)."""
+
+    backend: Backend = "neo4j"
+
+    def __init__(self, target: str, driver: Any, database: str | None) -> None:
+        self.target = target
+        self.database = database
+        self.calls = 0
+        self._driver: Any = driver
+
+    @classmethod
+    async def open(cls, target: str) -> Neo4jStore:
+        import neo4j
+
+        user = os.environ.get("NEO4J_USER") or "neo4j"
+        password = os.environ.get("NEO4J_PASSWORD")
+        auth = (user, password) if password is not None else None
+        database = os.environ.get("NEO4J_DATABASE") or None
+        try:
+            driver = neo4j.AsyncGraphDatabase.driver(target, auth=auth)
+        except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
+            raise StoreError(f"bad Neo4j URL {target!r}: {exc}") from None
+        store = cls(target, driver, database)
+        try:
+            await driver.verify_connectivity()
+            for part in statement("schema", cls.backend).parts:
+                await driver.execute_query(part, database_=database)
+            await store._check_version()
+        except BaseException as exc:
+            await driver.close()
+            if isinstance(exc, neo4j.exceptions.AuthError):
+                raise StoreError(
+                    f"Neo4j at {target} refused the credentials (NEO4J_USER / NEO4J_PASSWORD): {exc.message}"
+                ) from None
+            if isinstance(exc, (neo4j.exceptions.ServiceUnavailable, OSError)):
+                raise StoreError(f"cannot reach Neo4j at {target}: {exc}") from None
+            if isinstance(exc, neo4j.exceptions.Neo4jError):
+                raise StoreError(f"Neo4j at {target}: {exc.message}") from None
+            raise
+        store.calls = 0
+        return store
+
+    # -- the port -------------------------------------------------------------------------------
+
+    async def read(self, name: str, params: Params | None = None) -> list[Row]:
+        import neo4j
+
+        self.calls += 1
+        if _skip(params):
+            return []
+        text = statement(name, self.backend).text
+        try:
+            result = await self._live().execute_query(
+                text, _plain(params), routing_=neo4j.RoutingControl.READ, database_=self.database
+            )
+        except neo4j.exceptions.Neo4jError as exc:
+            raise StoreError(f"{name}: {exc.message}") from None
+        except (neo4j.exceptions.DriverError, OSError) as exc:
+            raise StoreError(f"{name}: Neo4j at {self.target}: {exc}") from None
+        keys = list(result.keys)
+        return [{k: _native(v) for k, v in zip(keys, record.values(), strict=True)} for record in result.records]
+
+    async def write(self, ops: Sequence[tuple[str, Params]]) -> None:
+        """All ops (every part of each) in one write transaction: all or nothing."""
+        import neo4j
+
+        self.calls += 1
+        plan = [
+            (name, statement(name, self.backend).parts, _plain(params))
+            for name, params in ops
+            if not _skip(params)
+        ]
+        if not plan:
+            return
+        current = [""]
+
+        async def work(tx: Any) -> None:
+            for name, parts, params in plan:
+                current[0] = name
+                for part in parts:
+                    result = await tx.run(part, params)
+                    await result.consume()
+
+        try:
+            async with self._live().session(database=self.database) as session:
+                await session.execute_write(work)
+        except neo4j.exceptions.Neo4jError as exc:
+            raise StoreError(f"{current[0]}: {exc.message} (nothing of this batch was written)") from None
+        except (neo4j.exceptions.DriverError, OSError) as exc:
+            raise StoreError(f"{current[0]}: Neo4j at {self.target}: {exc}") from None
+
+    async def bulk_load(self, table: str, rows: Any) -> int:
+        """``bulk.<table>`` over ``rows`` (a pyarrow Table) in batches of :data:`BULK_BATCH` rows, one
+        transaction each.  Node tables: columns by name.  Relationship tables (upper-case names): the
+        first two columns are the FROM and TO keys."""
+        import neo4j
+
+        self.calls += 1
+        n = int(rows.num_rows)
+        if n == 0:
+            return 0
+        if table.isupper():
+            rows = rows.rename_columns(["src", "dst", *rows.column_names[2:]])
+        text = statement(f"bulk.{table}", self.backend).text
+
+        async def work(tx: Any, batch: list[dict[str, Any]]) -> None:
+            result = await tx.run(text, {"rows": batch})
+            await result.consume()
+
+        written = 0
+        try:
+            async with self._live().session(database=self.database) as session:
+                for start in range(0, n, BULK_BATCH):
+                    batch = rows.slice(start, BULK_BATCH).to_pylist()
+                    await session.execute_write(work, batch)
+                    written += len(batch)
+        except neo4j.exceptions.Neo4jError as exc:
+            raise StoreError(f"bulk load of {table}: {exc.message} ({written} of {n} rows written)") from None
+        except (neo4j.exceptions.DriverError, OSError) as exc:
+            raise StoreError(f"bulk load of {table}: Neo4j at {self.target}: {exc}") from None
+        return written
+
+    async def close(self) -> None:
+        driver, self._driver = self._driver, None
+        if driver is not None:
+            await driver.close()
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _live(self) -> Any:
+        if self._driver is None:
+            raise StoreError(f"the graph store {self.target} is closed")
+        return self._driver
+
+    async def _check_version(self) -> None:
+        rows = await self.read("meta.get", {"key": "schema.version"})
+        if not rows:
+            await self.write([("meta.set", {"key": "schema.version", "value": str(SCHEMA_VERSION)})])
+            return
+        found = int(rows[0]["value"])
+        if found > SCHEMA_VERSION:
+            raise StoreError(
+                f"the graph store {self.target} has schema version {found}; this hub knows only "
+                f"{SCHEMA_VERSION} — upgrade the hub"
+            )
+
+    def __repr__(self) -> str:
+        return f"Neo4jStore({self.target!r}, database={self.database!r})"
