@@ -17,11 +17,11 @@ class GraphFacts:
 
     async def institution_facts(self, ids: Iterable[str], items: Iterable[str]) -> Mapping[str, InstitutionFacts]:
         rows = await self.store.read("facts.institutions", {"ids": sorted(set(ids)), "items": sorted(set(items))})
-        grouped: dict[str, tuple[dict, list[MarkFact]]] = {}
+        grouped: dict[str, tuple[dict, dict[str, MarkFact]]] = {}
         for row in rows:
-            head, marks = grouped.setdefault(row["id"], (row, []))
-            if row.get("item") is not None:
-                marks.append(MarkFact(row["item"], row["scope"], row["validFrom"], row["validTo"]))
+            head, marks = grouped.setdefault(row["id"], (row, {}))
+            if row.get("mark") is not None:
+                marks[row["mark"]] = MarkFact(row["item"], row["scope"], row["validFrom"], row["validTo"])
         return {
             iid: InstitutionFacts(
                 id=iid,
@@ -30,7 +30,7 @@ class GraphFacts:
                 ownership=head["ownership"],
                 kind=head["kind"],
                 alliances=frozenset(a for a in head["alliances"] or () if a is not None),
-                marks=tuple(marks),
+                marks=tuple(marks.values()),
             )
             for iid, (head, marks) in grouped.items()
         }

@@ -293,7 +293,7 @@ class RecognitionEngine:
                 f"{policy.title} ({policy.source}) supplies the rules at the target",
             )
         else:
-            d.add("POLICY", policy.source, policy.clause, f"{policy.title} governs {self._region_name(target.region)}")
+            d.add("POLICY", policy.source, policy.clause, f"{policy.title} governs {target.id} in {self._region_name(target.region)}")
             allowed = policy.source_scope or policy.governs
             if not any(self.regions.contains(s, source.region) for s in allowed):
                 d.add(

@@ -1,0 +1,133 @@
+"""``hub load``: validate dataset files and upsert them, directly or through a running ``hub serve``.
+
+LadybugDB lets one process hold a store read-write.  When ``hub serve`` holds the embedded store, it
+announces itself in a small file beside the store (URL + a random token, readable by its user only);
+``hub load`` then hands the files to that server, whose single writer loads them — the contract's
+"loads through the running server".  With no announcement it refuses with the holder's pid and command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from graph.dataset import DatasetError, Known, parse_dataset
+from graph.loading import load_dataset
+from graph.regions import all_regions
+from graph.store import GraphStore, StoreLocked, is_neo4j_target, open_store
+from hub.config import Settings
+
+if TYPE_CHECKING:
+    from hub.runtime import Runtime
+
+Progress = Callable[[str, int, int], None]
+
+
+class LoadRefused(Exception):
+    """One or more files were refused (the message says which and why); valid files were loaded."""
+
+
+def announce_file(graph: str) -> Path:
+    return Path(f"{graph}.serve.json")
+
+
+@contextlib.contextmanager
+def announce_server(settings: Settings, runtime: "Runtime") -> Iterator[None]:
+    """While serving an embedded store, tell ``hub load`` where to send files."""
+    if is_neo4j_target(settings.graph):
+        yield
+        return
+    token = secrets.token_urlsafe(24)
+    runtime.load_token = token  # type: ignore[attr-defined]
+    path = announce_file(settings.graph)
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump({"pid": os.getpid(), "url": f"http://{host}:{settings.port}", "token": token}, f)
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _known(store: GraphStore, loop: asyncio.AbstractEventLoop) -> Known:
+    from hub.items import Items
+
+    items = Items()
+
+    def institution_exists(ids: Any) -> set[str]:
+        ids = sorted(set(ids))
+        if not ids:
+            return set()
+        future = asyncio.run_coroutine_threadsafe(store.read("q.institution", {"ids": ids}), loop)
+        return {r["id"] for r in future.result()}
+
+    return Known(
+        regions=frozenset(r.code for r in all_regions()),
+        resolve_item=items.resolve,
+        institution_exists=institution_exists,
+    )
+
+
+async def load_into(store: GraphStore, files: Sequence[Path], progress: Progress | None = None) -> list[str]:
+    """Validate and load each file into an open store; returns one summary line per loaded file and
+    raises :class:`LoadRefused` after loading the valid ones if any file was refused."""
+    loop = asyncio.get_running_loop()
+    known = _known(store, loop)
+    lines: list[str] = []
+    refused: list[str] = []
+    for path in files:
+        try:
+            dataset = await asyncio.to_thread(parse_dataset, Path(path), known)
+        except DatasetError as e:
+            refused.append(f"{e}\n  nothing of {path} was written")
+            continue
+        stats = await load_dataset(
+            store, dataset, (lambda done, total, name=str(path): progress(name, done, total)) if progress else None
+        )
+        lines.append(str(stats))
+    if refused:
+        raise LoadRefused("\n".join([*lines, *refused]) if lines else "\n".join(refused))
+    return lines
+
+
+async def _through_server(settings: Settings, files: Sequence[Path], locked: StoreLocked) -> list[str]:
+    import aiohttp
+
+    path = announce_file(settings.graph)
+    try:
+        info = json.loads(path.read_text())
+    except (OSError, ValueError):
+        raise LoadRefused(str(locked)) from None
+    body = {"files": [str(Path(f).resolve()) for f in files]}
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=3600)) as session:
+            async with session.post(
+                f"{info['url']}/admin/load", json=body, headers={"Authorization": f"Bearer {info['token']}"}
+            ) as resp:
+                answer = await resp.json(content_type=None)
+    except aiohttp.ClientError as e:
+        raise LoadRefused(f"{locked}\n(the running server at {info.get('url')} did not answer: {e})") from None
+    if not answer.get("ok"):
+        raise LoadRefused("\n".join([*answer.get("loaded", []), answer.get("error", "refused")]))
+    return [f"(through hub serve pid {info.get('pid')}) {line}" for line in answer["loaded"]]
+
+
+async def load_files(settings: Settings, files: Sequence[Path], progress: Progress | None = None) -> list[str]:
+    missing = [str(f) for f in files if not Path(f).is_file()]
+    if missing:
+        raise LoadRefused(f"no such file: {', '.join(missing)}; nothing was written")
+    try:
+        store = await open_store(settings.graph)
+    except StoreLocked as locked:
+        return await _through_server(settings, files, locked)
+    try:
+        return await load_into(store, files, progress)
+    finally:
+        await store.close()

@@ -1,0 +1,28 @@
+"""What every resolver reaches through ``info.context["hub"]``: the store and the engine.
+
+Built once per process by :func:`hub.app.create_app` (or by tests); resolvers never open stores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import strawberry
+
+from graph.store import GraphStore
+from hub.recognition import RecognitionEngine
+
+
+@dataclass
+class HubContext:
+    store: GraphStore
+    engine: RecognitionEngine
+    items: Any  # hub.items.Items — the catalog index (ItemIndex port + lookups)
+    max_batch: int = 1000
+    prior_studies: Any = None  # connectors.service.PriorStudySearch, when platforms are configured
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def hub(info: strawberry.Info) -> HubContext:
+    return info.context["hub"]

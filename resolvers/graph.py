@@ -1,0 +1,126 @@
+"""Resolvers for browsing the graph: institutions, alliances, regions, catalogs and their items.
+
+Plain functions reading named statements through the store; paging is ``first``/``offset`` with a hard
+cap so one request cannot pull the whole country.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import strawberry
+
+from resolvers.context import hub
+from resolvers.errors import hub_error
+from resolvers.types import Alliance, Catalog, CatalogItem, Institution, Mark, Region
+
+MAX_PAGE = 500
+
+
+def _page(first: int, offset: int) -> dict[str, int]:
+    if first < 0 or offset < 0:
+        raise hub_error("BAD_INPUT", "first and offset must be ≥ 0", {"first": first, "offset": offset})
+    return {"limit": min(first, MAX_PAGE), "skip": offset}
+
+
+def institution_from_row(row: dict) -> Institution:
+    return Institution(
+        id=strawberry.ID(row["id"]),
+        name=row["name"],
+        tier=row["tier"],
+        region=row["region"],
+        ownership=row.get("ownership"),
+        kind=row.get("kind"),
+        aliases=list(row.get("aliases") or []),
+    )
+
+
+def item_from_row(row: dict) -> CatalogItem:
+    return CatalogItem(
+        ref=row["ref"],
+        catalog=row["catalog"],
+        name=row["name"],
+        modality=row.get("modality"),
+        local=row.get("local"),
+        row=row.get("row"),
+        body_part=row.get("bodyPart"),
+        laterality=row.get("laterality"),
+        contrast=row.get("contrast"),
+        views=row.get("views"),
+        source=row.get("source"),
+        printed=row.get("printed"),
+        note=row.get("note"),
+    )
+
+
+async def institution(info: strawberry.Info, id: strawberry.ID) -> Optional[Institution]:
+    rows = await hub(info).store.read("q.institution", {"ids": [str(id)]})
+    return institution_from_row(rows[0]) if rows else None
+
+
+async def institutions(
+    info: strawberry.Info,
+    region: Optional[str] = None,
+    name: Optional[str] = None,
+    first: int = 50,
+    offset: int = 0,
+) -> list[Institution]:
+    """Institutions, optionally within a region code prefix (``13`` = Hebei) or by part of the name."""
+    prefix = region.rstrip("0") if region and region.isdigit() else region
+    rows = await hub(info).store.read(
+        "q.institutions_page", {"region": prefix, "name": name, **_page(first, offset)}
+    )
+    return [institution_from_row(r) for r in rows]
+
+
+async def alliances_of(info: strawberry.Info, institution_id: str) -> list[Alliance]:
+    rows = await hub(info).store.read("q.institution_alliances", {"ids": [institution_id]})
+    return [Alliance(id=strawberry.ID(r["id"]), kind=r["kind"], name=r["name"]) for r in rows]
+
+
+async def marks_of(info: strawberry.Info, institution_id: str) -> list[Mark]:
+    rows = await hub(info).store.read("q.institution_marks", {"id": institution_id})
+    return [Mark(item=r["item"], scope=r["scope"], valid_from=r["validFrom"], valid_to=r["validTo"]) for r in rows]
+
+
+async def alliance(info: strawberry.Info, id: strawberry.ID) -> Optional[Alliance]:
+    rows = await hub(info).store.read("q.alliance", {"id": str(id)})
+    return Alliance(id=strawberry.ID(rows[0]["id"]), kind=rows[0]["kind"], name=rows[0]["name"]) if rows else None
+
+
+async def alliance_members(info: strawberry.Info, id: strawberry.ID) -> list[Institution]:
+    rows = await hub(info).store.read("q.alliance_members", {"id": str(id)})
+    return [institution_from_row(r) for r in rows]
+
+
+async def alliances(info: strawberry.Info, first: int = 50, offset: int = 0) -> list[Alliance]:
+    rows = await hub(info).store.read("q.alliances_page", _page(first, offset))
+    return [Alliance(id=strawberry.ID(r["id"]), kind=r["kind"], name=r["name"]) for r in rows]
+
+
+async def catalogs(info: strawberry.Info) -> list[Catalog]:
+    rows = await hub(info).store.read("q.catalogs")
+    return [
+        Catalog(id=r["id"], name=r["name"], source=r["source"], item_count=r["itemCount"], clause=r.get("clause"))
+        for r in rows
+    ]
+
+
+async def catalog_items(info: strawberry.Info, catalog: str, first: int = 50, offset: int = 0) -> list[CatalogItem]:
+    """The items of one catalog in the document's order."""
+    rows = await hub(info).store.read("q.catalog_items_page", {"catalog": catalog, **_page(first, offset)})
+    if not rows and offset == 0 and catalog not in {c.id for c in await catalogs(info)}:
+        raise hub_error("BAD_INPUT", f"unknown catalog {catalog!r}", catalog)
+    return [item_from_row(r) for r in rows]
+
+
+async def regions(
+    info: strawberry.Info,
+    level: Optional[str] = None,
+    parent: Optional[str] = None,
+    first: int = 100,
+    offset: int = 0,
+) -> list[Region]:
+    """Regions by level (nation, zone, province, city, county) and/or parent code."""
+    rows = await hub(info).store.read("q.regions_page", {"level": level, "parent": parent, **_page(first, offset)})
+    return [Region(code=r["code"], name=r["name"], level=r["level"], parents=list(r["parents"] or [])) for r in rows]
