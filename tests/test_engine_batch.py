@@ -1,0 +1,53 @@
+"""The batch path makes one graph round trip for N studies (counted at the real embedded store)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from hub.config import Settings
+from hub.loader import load_into
+from hub.recognition import Check, CheckError, Recognition
+from hub.runtime import Runtime
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+async def runtime(tmp_path_factory):
+    graph = tmp_path_factory.mktemp("batch") / "graph.lbug"
+    rt = await Runtime.start(Settings(graph=str(graph)))
+    await load_into(rt.store, [ROOT / "seeds/demo/demo.yaml"])
+    yield rt
+    await rt.close()
+
+
+@pytest.mark.parametrize("n", [1, 10, 500])
+async def test_one_store_call_per_batch(runtime, n):
+    on = dt.date(2026, 11, 23)
+    checks = [
+        Check("bj-xh" if i % 2 else "he-sjz-1", "BJ-IMG:BW23ZYZZZ-00" if i % 2 else "HE-IMG:122",
+              on - dt.timedelta(days=i % 40), "bj-hd-3b", on)
+        for i in range(n)
+    ]
+    before = runtime.store.calls
+    results = await runtime.engine.check_many(checks)
+    assert runtime.store.calls - before == 1
+    assert len(results) == n and all(isinstance(r, Recognition) for r in results)
+
+
+async def test_bad_elements_cost_nothing_and_keep_their_slot(runtime):
+    on = dt.date(2026, 11, 23)
+    checks = [
+        Check("bj-xh", "BJ-IMG:BW23ZYZZZ-00", on, "bj-hd-3b", on),
+        Check("bj-xh", "NOPE:1", on, "bj-hd-3b", on),
+        Check("bj-xh", "BJ-IMG:BW23ZYZZZ-00", on + dt.timedelta(days=1), "bj-hd-3b", on),
+    ]
+    before = runtime.store.calls
+    results = await runtime.engine.check_many(checks)
+    assert runtime.store.calls - before == 1
+    assert isinstance(results[0], Recognition)
+    assert isinstance(results[1], CheckError) and results[1].code == "UNKNOWN_ITEM"
+    assert isinstance(results[2], CheckError) and results[2].code == "BAD_INPUT"
