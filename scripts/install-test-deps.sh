@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# System packages the test suite needs (Debian bookworm, run as root). Idempotent; append new needs
+# below with a comment saying which tests use them.
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "run as root (apt-get)" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+
+# tests/connectors: real DICOMweb servers (Orthanc 1.10 + its DICOMweb plugin), started by the tests
+# themselves on free loopback ports; the Debian service does not need to run.
+apt-get install -y --no-install-recommends orthanc orthanc-dicomweb
