@@ -283,7 +283,7 @@ class DicomWebClient:
                 return resp.status, resp.headers.get("Content-Type", ""), body
         except aiohttp.ClientConnectorError as exc:
             raise Unreachable(_connect_message(exc)) from None
-        except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as exc:
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError):
             raise ConnectionLost(f"connection lost during {what}") from None
         except aiohttp.ClientOSError as exc:
             raise ConnectionLost(f"connection lost during {what} ({_strerror(exc)})") from None

@@ -107,13 +107,11 @@ def load_platforms(path: str | os.PathLike[str], env: Mapping[str, str] | None =
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise PlatformFileError(source, f"cannot read the file ({exc.strerror or exc})") from None
+    is_yaml = p.suffix.lower() in (".yaml", ".yml")
     try:
-        if p.suffix.lower() in (".yaml", ".yml"):
-            data = yaml.safe_load(text)
-        else:
-            data = json.loads(text)
+        data = yaml.safe_load(text) if is_yaml else json.loads(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise PlatformFileError(source, f"not valid {'YAML' if p.suffix.lower() in ('.yaml', '.yml') else 'JSON'}: {exc}") from None
+        raise PlatformFileError(source, f"not valid {'YAML' if is_yaml else 'JSON'}: {exc}") from None
     return parse_platforms(data, source=source, env=os.environ if env is None else env)
 
 
@@ -147,8 +145,10 @@ def _parse_one(entry: Any, index: int, source: str, env: Mapping[str, str]) -> P
         return PlatformFileError(source, message, index=index,
                                  platform_id=pid if isinstance(pid, str) else None, field_name=field_name)
 
+    if pid is None:
+        raise fail("id", "required")
     if not isinstance(pid, str) or not _ID.match(pid):
-        raise fail("id", "required: letters, digits, '.', '_' or '-' (at most 64)")
+        raise fail("id", "must be letters, digits, '.', '_' or '-' (at most 64)")
     unknown = sorted(set(entry) - _KNOWN_FIELDS)
     if unknown:
         raise fail(unknown[0], f"unknown field (known: {', '.join(sorted(_KNOWN_FIELDS))})")

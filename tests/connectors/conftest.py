@@ -19,9 +19,9 @@ import datetime as dt
 import signal
 from collections.abc import AsyncIterator, Collection, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
-
 
 from connectors.dicomweb import make_session
 from connectors.platforms import Platform, parse_platforms
@@ -125,6 +125,19 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
             server.send(signal.SIGTERM)
         for server in servers.values():
             server.stop(signal.SIGTERM)
+
+
+@pytest.fixture
+def victim(tmp_path: Path) -> Iterator[OrthancServer]:
+    """An Orthanc of the calling test alone, holding one CT of the patient (2025-02-02, one series):
+    tests may freeze, kill or stop it, or delete from it."""
+    server = OrthancServer("victim", tmp_path)
+    server.start()
+    spec = StudySpec(PATIENT, "CT", dt.date(2025, 2, 2), "北京协和医院", "头颅 CT 平扫", issuer=ISSUER,
+                     series=[SeriesSpec("Head 5mm", 1, 5.0)])
+    server.stow(make_instances(spec))
+    yield server
+    server.stop(signal.SIGKILL)
 
 
 @pytest.fixture(scope="session")

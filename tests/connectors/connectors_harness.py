@@ -88,14 +88,13 @@ class OrthancServer:
 
     def start(self, timeout: float = 20.0) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
-        for attempt in range(3):  # a free port can be taken between probing and binding: try another
+        for _ in range(3):  # a free port can be taken between probing and binding: try another
             self.port = free_port()
             config = self.dir / "orthanc.json"
             config.write_text(json.dumps(self._config()))
-            log = open(self.dir / "orthanc.log", "ab")
-            self.proc = subprocess.Popen([ORTHANC, str(config)], stdout=log, stderr=subprocess.STDOUT,
-                                         cwd=self.dir)
-            log.close()
+            with open(self.dir / "orthanc.log", "ab") as log:
+                self.proc = subprocess.Popen([ORTHANC, str(config)], stdout=log, stderr=subprocess.STDOUT,
+                                             cwd=self.dir)
             if self._wait_ready(timeout):
                 return
             self.stop(signal.SIGKILL)
@@ -135,6 +134,16 @@ class OrthancServer:
         failed = answer.get("00081198", {}).get("Value")
         if resp.status != 200 or failed:
             raise RuntimeError(f"STOW-RS to {self.name} failed: {resp.status} {failed}")
+
+    def delete_study(self, study_uid: str) -> None:
+        """Remove a study through Orthanc's REST API (as an archive's retention job would)."""
+        req = self._request("/tools/lookup", data=study_uid.encode(), headers={"Content-Type": "text/plain"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            found = [r["ID"] for r in json.loads(resp.read()) if r["Type"] == "Study"]
+        for orthanc_id in found:
+            req = self._request(f"/studies/{orthanc_id}")
+            req.method = "DELETE"
+            urllib.request.urlopen(req, timeout=10).close()
 
     def send(self, sig: int) -> None:
         if self.proc and self.proc.poll() is None:

@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 
-from tests.connectors.conftest import BJ, HE, ISSUER, ON, PATIENT, SINCE, Scenario
 from connectors.dicomweb import (
     CredentialsRefused,
     DicomWebClient,
@@ -18,6 +17,7 @@ from connectors.dicomweb import (
     parse_dicom_json,
     query_string,
 )
+from tests.connectors.conftest import BJ, HE, ISSUER, ON, PATIENT, SINCE, Scenario
 
 
 def _uids(datasets: list) -> set[str]:
