@@ -277,10 +277,14 @@ class DicomWebClient:
             async with self._session.get(url, headers=headers, allow_redirects=False) as resp:
                 if resp.content_length is not None and resp.content_length > MAX_BODY_BYTES:
                     raise NotDicomJson(f"{what} answer of {resp.content_length} bytes is too large")
-                body = await resp.content.read(MAX_BODY_BYTES + 1)
-                if len(body) > MAX_BODY_BYTES:
-                    raise NotDicomJson(f"{what} answer larger than {MAX_BODY_BYTES} bytes")
-                return resp.status, resp.headers.get("Content-Type", ""), body
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in resp.content.iter_chunked(1 << 16):
+                    size += len(chunk)
+                    if size > MAX_BODY_BYTES:
+                        raise NotDicomJson(f"{what} answer larger than {MAX_BODY_BYTES} bytes")
+                    chunks.append(chunk)
+                return resp.status, resp.headers.get("Content-Type", ""), b"".join(chunks)
         except aiohttp.ClientConnectorError as exc:
             raise Unreachable(_connect_message(exc)) from None
         except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError):

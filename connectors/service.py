@@ -104,8 +104,13 @@ class PriorStudySearch:
                      on: dt.date | None = None, *, modalities: Sequence[str] = ()) -> PriorStudyResult:
         """Studies of ``patient_id`` (+ ``issuer``) performed from ``since`` (open when None) to ``on``
         (default today), newest first, and one status per platform.  Never raises for a platform's
-        failure; raises only if the directory (the hub's own store) fails."""
+        failure; raises ``ValueError`` for an empty patient id or ``since`` after ``on`` (the caller's
+        BAD_INPUT), and whatever the directory (the hub's own store) raises."""
         on = on or dt.date.today()
+        if not patient_id or not patient_id.strip():
+            raise ValueError("a prior-study search needs a patient id")
+        if since is not None and since > on:
+            raise ValueError(f"since ({since}) is after on ({on})")
         query = StudyQuery(patient_id=patient_id.strip(), issuer=(issuer or "").strip() or None,
                            date_from=since, date_to=on, modalities=tuple(m.upper() for m in modalities))
         patient = pseudonym(query.patient_id, issuer=query.issuer)

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 import logging
 import time
 
-from connectors.dicomweb import StudyQuery
+import pytest
+
+from connectors.dicomweb import DicomWebClient, StudyQuery
 from connectors.fanout import FanOut
 from connectors.platforms import Platform
 from connectors.service import PriorStudy, PriorStudySearch
 from tests.connectors.conftest import BJ, CY, HE, ISSUER, ON, PATIENT, SINCE, MemoryDirectory, Scenario
 from tests.connectors.connectors_harness import free_port
+from tests.connectors.dicom_synth import SeriesSpec, StudySpec, make_instances
 
 
 def _by_key(scenario: Scenario, studies: list[PriorStudy]) -> dict[str, PriorStudy]:
@@ -147,3 +151,21 @@ async def test_patient_identifiers_never_logged(scenario: Scenario, http_session
     assert "s3cret" not in caplog.text
     assert "p:" in caplog.text  # the keyed pseudonym stands in for it
     assert PATIENT not in repr(StudyQuery(PATIENT, ISSUER))
+
+
+async def test_bad_input_is_refused_before_asking(scenario: Scenario, http_session, directory) -> None:
+    search = PriorStudySearch(scenario.platforms, directory, http_session)
+    with pytest.raises(ValueError, match="needs a patient id"):
+        await search.search("  ", ISSUER)
+    with pytest.raises(ValueError, match="is after on"):
+        await search.search(PATIENT, ISSUER, since=dt.date(2025, 7, 1), on=dt.date(2025, 6, 30))
+
+
+async def test_large_metadata_answer_is_read_whole(scenario: Scenario, http_session) -> None:
+    """A body bigger than one read chunk (a few hundred kB of DICOM JSON) arrives complete."""
+    server = scenario.servers[CY]
+    spec = StudySpec("P-BIG", "CT", ON, "北京协和医院", "头颅 CT 平扫",
+                     series=[SeriesSpec("Head 0.625mm", 300, 0.625)])
+    server.stow(make_instances(spec))
+    study = await DicomWebClient(scenario.platform(CY), http_session).study_metadata(spec.study_uid)
+    assert len(study) == 300
