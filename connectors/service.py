@@ -196,6 +196,8 @@ class PriorStudySearch:
                 why = d.detail_error or (status.error if status and status.error else "series not read")
                 findings = completeness.unknown(why, klass)
             reasons = list(res.reasons)
+            if d.detail_error and d.series is not None and res.item is None:
+                reasons.append(f"procedure codes not read ({d.detail_error})")
             if performed is None:
                 reasons.insert(0, "the study has no valid StudyDate")
             out.append(PriorStudy(
