@@ -159,6 +159,7 @@ class Vocabulary:
         ]
         self.order: list[str] = list(tech.get("order") or ())
         self.technique_required = frozenset(tech.get("required_for") or ())
+        self.contrast_implies_plain = bool(tech.get("contrast_implies_plain", False))
         self.views_by_modality: dict[str, dict[str, str]] = {
             m: dict(v) for m, v in (data.get("views_by_modality") or {}).items()
         }
@@ -256,6 +257,8 @@ def _technique(tokens: list[str], voc: Vocabulary) -> tuple[str | None, list[str
     for k, dropped in voc.absorbs.items():
         if k in toks:
             toks -= set(dropped)
+    if voc.contrast_implies_plain and toks & {"contrast", "dynamic_contrast"}:
+        toks.add("plain")
     if not toks:
         return None, problems
     ordered = [t for t in voc.order if t in toks] + sorted(t for t in toks if t not in voc.order)
