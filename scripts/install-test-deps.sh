@@ -14,3 +14,7 @@ apt-get update
 # tests/connectors: real DICOMweb servers (Orthanc 1.10 + its DICOMweb plugin), started by the tests
 # themselves on free loopback ports; the Debian service does not need to run.
 apt-get install -y --no-install-recommends orthanc orthanc-dicomweb
+
+# bench/run.py and tests/test_bench_smoke.py: the HTTP figures use a real load generator (wrk 4.x),
+# bounded with -d, against loopback only.
+apt-get install -y --no-install-recommends wrk
