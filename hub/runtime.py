@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from graph.facts import GraphFacts, region_index
 from graph.store import GraphStore, open_store
@@ -20,16 +21,40 @@ class Runtime:
     items: Items
     engine: RecognitionEngine
     load_token: str | None = None
+    prior_studies: Any = None  # connectors.service.PriorStudySearch when --platforms is given
+    _session: Any = None
 
     @classmethod
     async def start(cls, settings: Settings) -> "Runtime":
+        """Open the store (seeding it on first open) and wire the engine; read the platform file first so
+        a bad one is refused before anything is opened."""
+        platforms = None
+        if settings.platforms:
+            from connectors.platforms import load_platforms
+
+            platforms = load_platforms(settings.platforms)
         store = await open_store(settings.graph)
         items = Items()
-        engine = RecognitionEngine(load_policies(), await region_index(store), items, GraphFacts(store))
-        return cls(settings, store, items, engine)
+        policies = load_policies()
+        regions = await region_index(store)
+        engine = RecognitionEngine(policies, regions, items, GraphFacts(store))
+        rt = cls(settings, store, items, engine)
+        if platforms is not None:
+            from connectors.dicomweb import make_session
+            from connectors.service import PriorStudySearch
+            from hub.directory import GraphDirectory
+
+            rt._session = make_session()
+            rt.prior_studies = PriorStudySearch(platforms, GraphDirectory(store, items, policies, regions), rt._session)
+        return rt
 
     def context(self) -> HubContext:
-        return HubContext(store=self.store, engine=self.engine, items=self.items, max_batch=self.settings.max_batch)
+        return HubContext(
+            store=self.store, engine=self.engine, items=self.items, max_batch=self.settings.max_batch,
+            prior_studies=self.prior_studies,
+        )
 
     async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
         await self.store.close()

@@ -1,0 +1,114 @@
+"""`hub load` / `hub serve` / `hub seeds report` as a person runs them: real processes, real store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.support.hubproc import ROOT, HubServer, hub_cli
+
+DATA = Path(__file__).parent / "data"
+
+
+def _counts(graph: Path) -> dict:
+    server = HubServer(graph)
+    try:
+        q = "{ institutions(first: 500) { id name tier region aliases } alliances(first: 500) { id name } }"
+        return server.query(q)["data"]
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def prerequisite(tmp_path) -> Path:
+    """CONTRACT's example lists bj-dc-2 as an alliance member without defining it: define it first."""
+    p = tmp_path / "prereq.json"
+    p.write_text(json.dumps({"institutions": [
+        {"id": "bj-dc-2", "name": "东城第二医院", "tier": "2B", "region": "110101", "ownership": "public", "kind": "general"}]}))
+    return p
+
+
+def test_contract_example_loads_twice_without_change(tmp_path, prerequisite):
+    graph = tmp_path / "g.lbug"
+    first = hub_cli("load", "--graph", str(graph), str(prerequisite), str(DATA / "contract_example.json"))
+    assert "1 created" in first.stdout, first.stdout
+    second = hub_cli("load", "--graph", str(graph), str(DATA / "contract_example.json"))
+    assert "0 created, 0 updated" in second.stdout and "marks: 0 created, 0 updated, 1 unchanged" in second.stdout
+    yaml_too = hub_cli("load", "--graph", str(graph), str(DATA / "contract_example.yaml"))
+    assert "institutions: 0 created, 0 updated, 1 unchanged" in yaml_too.stdout
+
+
+@pytest.mark.parametrize(
+    "record, needle",
+    [
+        ({"institutions": [{"id": "x1", "name": "n", "tier": "3C", "region": "110101", "ownership": "public", "kind": "general"}]},
+         'institutions[1] (id "x1").tier: "3C"'),
+        ({"institutions": [{"id": "x1", "name": "n", "tier": "3A", "region": "999999", "ownership": "public", "kind": "general"}]},
+         'institutions[1] (id "x1").region: "999999"'),
+        ({"marks": [{"institution": "ghost", "item": "BJ-IMG:BW23ZYZZZ-00", "scope": "JJJ", "validFrom": "2024-01-01"}]},
+         ".institution: \"ghost\""),
+        ({"marks": [{"institution": "bj-dc-2", "item": "BJ-IMG:BW23ZYZZZ-00", "scope": "JJJ", "validFrom": "2025-01-01", "validTo": "2024-01-01"}]},
+         "validTo"),
+    ],
+)
+def test_bad_file_is_refused_whole_and_writes_nothing(tmp_path, prerequisite, record, needle):
+    graph = tmp_path / "g.lbug"
+    hub_cli("load", "--graph", str(graph), str(prerequisite))
+    before = _counts(graph)
+    good_then_bad = {"institutions": [{"id": "would-be-new", "name": "新", "tier": "2A", "region": "110101",
+                                       "ownership": "public", "kind": "general"}] + record.get("institutions", []),
+                     "marks": record.get("marks", [])}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(good_then_bad))
+    out = hub_cli("load", "--graph", str(graph), str(bad), check=False)
+    assert out.returncode != 0
+    assert str(bad) in out.stderr and needle in out.stderr, out.stderr
+    assert "Traceback" not in out.stderr
+    assert _counts(graph) == before
+
+
+def test_malformed_json_names_the_file_and_line(tmp_path):
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"institutions": [\n  {"id": "a",}\n]}')
+    out = hub_cli("load", "--graph", str(tmp_path / "g.lbug"), str(bad), check=False)
+    assert out.returncode != 0 and str(bad) in out.stderr and "line 2" in out.stderr, out.stderr
+
+
+def test_load_while_serving_goes_through_the_server(tmp_path, prerequisite):
+    graph = tmp_path / "g.lbug"
+    hub_cli("load", "--graph", str(graph), str(prerequisite))
+    server = HubServer(graph)
+    try:
+        out = hub_cli("load", "--graph", str(graph), str(DATA / "contract_example.json"), check=False)
+        assert out.returncode == 0, out.stderr
+        assert "through hub serve" in out.stdout
+        got = server.query('{ institution(id: "bj-xh") { name alliances { id } } }')["data"]["institution"]
+        assert got == {"name": "北京协和医院", "alliances": [{"id": "bj-dc-yl"}]}
+    finally:
+        server.stop()
+
+
+def test_catalog_counts_equal_the_documents(tmp_path):
+    """ZJ-LAB 18 classes (000 三(一)), ZJ-IMG 180 (000 三(二)), BJ-LAB 150 printed of 181 (001 三、2(一)),
+    BJ-IMG 300 (001 三、2(二)), HC-IMG 52 (002 二), HE-IMG 256 printed (003 附表), CY-IMG 141 (004 6.3)."""
+    server = HubServer(tmp_path / "g.lbug")
+    try:
+        got = {c["id"]: c["itemCount"] for c in server.query("{ catalogs { id itemCount } }")["data"]["catalogs"]}
+    finally:
+        server.stop()
+    assert got == {"ZJ-LAB": 18, "ZJ-IMG": 180, "BJ-LAB": 150, "BJ-IMG": 300, "HC-IMG": 52, "HE-IMG": 256, "CY-IMG": 141}
+
+
+def test_seeds_report_lists_every_known_flaw():
+    """INDEX.md's known flaws of the copies: OCR letter O, lost character, one code for two items,
+    repeated lab code, stray rows, cut lists, scrambled text."""
+    data = json.loads(hub_cli("seeds", "report", "--json").stdout)
+    kinds = {(c["id"], f["kind"]) for c in data["catalogs"] for f in c["flaws"]}
+    for expected in [("BJ-IMG", "ocr_letter_o"), ("BJ-IMG", "lost_character"), ("BJ-IMG", "duplicate_code"),
+                     ("BJ-LAB", "duplicate_code"), ("BJ-LAB", "cut_list"), ("HE-IMG", "cut_list"),
+                     ("BJ-IMG", "scrambled_text")]:
+        assert expected in kinds
+    bj = next(c for c in data["catalogs"] if c["id"] == "BJ-IMG")
+    assert {str(x["row"]) for x in bj["excluded"]} >= {"308", "309", "300"}
