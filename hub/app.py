@@ -2,41 +2,104 @@
 
 ``Route`` + ``WebSocketRoute`` rather than ``Mount``: a mounted app answers POST /graphql with a 307 to
 /graphql/ (FIELD-NOTES), which many GraphQL clients do not follow for POST.
+
+Hardening (:mod:`hub.limits`): depth, alias and token limits and error codes are schema extensions; the
+request body limit and CORS are ASGI middleware; the execution timeout and trusted documents live in the
+view below.  GraphiQL (:mod:`hub.graphiql`) and introspection are on in development mode only.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from pathlib import Path
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.types.execution import ExecutionResult
 
+from hub import graphiql
 from hub.config import Settings
+from hub.limits import BodySizeLimit, TrustedDocuments, error_body, limit_error
 from hub.runtime import Runtime
 from resolvers.schema import build_schema
 
 
 class HubGraphQL(GraphQL):
-    """strawberry's ASGI view with the hub's context."""
+    """strawberry's ASGI view with the hub's context, GraphiQL page, timeout and trusted documents."""
 
-    def __init__(self, holder: dict[str, Runtime], **kwargs: Any) -> None:
-        super().__init__(build_schema(), **kwargs)
+    def __init__(self, holder: dict[str, Runtime], settings: Settings | None = None, **kwargs: Any) -> None:
+        self.settings = settings or Settings()
+        kwargs.setdefault("graphql_ide", "graphiql" if self.settings.graphiql_enabled else None)
+        super().__init__(build_schema(self.settings), **kwargs)
         self.holder = holder
+        self.trusted = (
+            TrustedDocuments.load(self.settings.trusted_documents) if self.settings.trusted_documents else None
+        )
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as e:  # strawberry answers these in plain text; clients expect GraphQL JSON
+            code = "NOT_FOUND" if e.status_code == 404 else "BAD_REQUEST"
+            response = JSONResponse(error_body(limit_error(code, e.reason)), status_code=e.status_code)
+        await response(scope, receive, send)
 
     async def get_context(self, request: Any, response: Any) -> dict[str, Any]:
         return {"request": request, "response": response, "hub": self.holder["runtime"].context()}
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql.page_response(request.url.path)
+
+    async def parse_http_body(self, request: Any) -> Any:
+        data = await super().parse_http_body(request)
+        if self.trusted is not None and isinstance(data, GraphQLRequestData) and data.query is None:
+            document_id = request.query_params.get("documentId") if request.method == "GET" else None
+            if request.method == "POST":
+                body = self.parse_json(await request.get_body())
+                document_id = body.get("documentId") if isinstance(body, dict) else None
+            data.document_id = document_id  # type: ignore[attr-defined]
+        return data
+
+    async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any, context: Any,
+                             root_value: Any, request_data: GraphQLRequestData) -> ExecutionResult:
+        if self.trusted is not None:
+            found = self.trusted.resolve(request_data.query, request_data.extensions,
+                                         getattr(request_data, "document_id", None))
+            if not isinstance(found, str):
+                return ExecutionResult(data=None, errors=[found])
+            request_data.query = found
+        timeout = self.settings.timeout_s
+        try:
+            async with asyncio.timeout(timeout):
+                return await super().execute_single(
+                    request=request, request_adapter=request_adapter, sub_response=sub_response,
+                    context=context, root_value=root_value, request_data=request_data,
+                )
+        except TimeoutError:
+            return ExecutionResult(data=None, errors=[limit_error(
+                "TIMEOUT",
+                f"execution exceeded {timeout:g} s (timeout_s={timeout:g}; --timeout / HUB_TIMEOUT_S)",
+                limit=timeout,
+            )])
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Starlette:
     settings = settings or Settings()
     holder: dict[str, Runtime] = {}
-    graphql = HubGraphQL(holder)
+    graphql = HubGraphQL(holder, settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -64,14 +127,25 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     async def healthz(request: Request) -> JSONResponse:
         rt = holder.get("runtime")
-        return JSONResponse({"ok": rt is not None, "graph": rt.store.backend if rt else None})
+        return JSONResponse({"ok": rt is not None, "graph": rt.store.backend if rt else None,
+                             "mode": settings.effective_mode})
 
-    return Starlette(
-        routes=[
-            Route("/healthz", healthz),
-            Route("/admin/load", admin_load, methods=["POST"]),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
-        ],
-        lifespan=lifespan,
-    )
+    routes: list[Any] = [
+        Route("/healthz", healthz),
+        Route("/admin/load", admin_load, methods=["POST"]),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+    ]
+    if settings.graphiql_enabled:
+        routes.append(Route("/static/{folder}/{name}", graphiql.static, methods=["GET", "HEAD"]))
+
+    middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)]
+    if settings.cors_origins:
+        middleware.insert(0, Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["*"],
+            max_age=600,
+        ))
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

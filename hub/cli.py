@@ -69,20 +69,55 @@ def serve(
     platforms: Annotated[Optional[str], typer.Option("--platforms", help="Regional platform file (env HUB_PLATFORMS).")] = None,
     host: Annotated[Optional[str], typer.Option("--host", help="Bind address (default 127.0.0.1).")] = None,
     port: Annotated[Optional[int], typer.Option("--port", help="Port (default 8000).")] = None,
+    mode: Annotated[Optional[str], typer.Option(
+        "--mode", help="development (introspection + GraphiQL on) or production (both off unless enabled); "
+        "default: development on a loopback address, production otherwise (env HUB_MODE).")] = None,
+    introspection: Annotated[Optional[bool], typer.Option(
+        "--introspection/--no-introspection", help="Override the mode's introspection (env HUB_INTROSPECTION).")] = None,
+    graphiql: Annotated[Optional[bool], typer.Option(
+        "--graphiql/--no-graphiql", help="Override the mode's GraphiQL page (env HUB_GRAPHIQL).")] = None,
+    max_depth: Annotated[Optional[int], typer.Option("--max-depth", help="Deepest selection nesting (env HUB_MAX_DEPTH, default 10).")] = None,
+    max_aliases: Annotated[Optional[int], typer.Option("--max-aliases", help="Aliases per document (env HUB_MAX_ALIASES, default 30).")] = None,
+    max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", help="Tokens per document (env HUB_MAX_TOKENS, default 20000).")] = None,
+    max_body_bytes: Annotated[Optional[int], typer.Option("--max-body-bytes", help="Request body bytes (env HUB_MAX_BODY_BYTES, default 1 MiB).")] = None,
+    max_batch: Annotated[Optional[int], typer.Option("--max-batch", help="Studies per recognizabilities request (env HUB_MAX_BATCH, default 1000).")] = None,
+    timeout: Annotated[Optional[float], typer.Option("--timeout", help="Seconds one operation may execute (env HUB_TIMEOUT_S, default 30).")] = None,
+    trusted_documents: Annotated[Optional[str], typer.Option(
+        "--trusted-documents", help="Persisted-documents JSON ({sha256: document}); only those run (env HUB_TRUSTED_DOCUMENTS).")] = None,
+    cors_origin: Annotated[Optional[list[str]], typer.Option(
+        "--cors-origin", help="Allow this browser origin (repeat; * for any) (env HUB_CORS_ORIGINS, comma-separated).")] = None,
 ) -> None:
     """Serve GraphQL at /graphql (GraphiQL in a browser) and liveness at /healthz."""
     import uvicorn
 
+    from connectors.platforms import PlatformFileError
     from graph.store import StoreError
     from hub.app import create_app
+    from hub.limits import TrustedDocuments, TrustedDocumentsError
     from hub.runtime import Runtime
 
-    settings = Settings.from_options(graph=graph, platforms=platforms, host=host, port=port)
+    try:
+        settings = Settings.from_options(
+            graph=graph, platforms=platforms, host=host, port=port, mode=mode, introspection=introspection,
+            graphiql=graphiql, max_depth=max_depth, max_aliases=max_aliases, max_tokens=max_tokens,
+            max_body_bytes=max_body_bytes, max_batch=max_batch, timeout_s=timeout,
+            trusted_documents=trusted_documents, cors_origins=cors_origin or None,
+        )
+        if settings.trusted_documents:  # a bad file is refused before the store opens
+            TrustedDocuments.load(settings.trusted_documents)
+    except (ValueError, TrustedDocumentsError) as e:
+        fail(str(e))
+    err.print(
+        f"{settings.effective_mode} mode: introspection {'on' if settings.introspection_enabled else 'off'}, "
+        f"GraphiQL {'on' if settings.graphiql_enabled else 'off'}"
+        + (f", trusted documents only ({settings.trusted_documents})" if settings.trusted_documents else ""),
+        highlight=False,
+    )
 
     async def main() -> None:
         try:
             runtime = await Runtime.start(settings)
-        except StoreError as e:
+        except (StoreError, PlatformFileError) as e:
             fail(str(e))
         try:
             config = uvicorn.Config(
@@ -98,6 +133,29 @@ def serve(
             await runtime.close()
 
     asyncio.run(main())
+
+
+@app.command()
+def schema(
+    output: Annotated[str, typer.Option("--output", "-o", help="File to write, or - for standard output.")] = "schema.graphql",
+    check: Annotated[bool, typer.Option("--check", help="Do not write; exit 1 when the file differs from the schema.")] = False,
+) -> None:
+    """Export the GraphQL schema (SDL with Apollo Federation directives) — the repository keeps it as schema.graphql."""
+    from resolvers.schema import sdl
+
+    text = sdl()
+    if output == "-":
+        sys.stdout.write(text)
+        return
+    path = Path(output)
+    if check:
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current != text:
+            fail(f"{path} differs from the running schema; regenerate it with `hub schema -o {path}`")
+        out.print(f"{path} matches the schema", highlight=False)
+        return
+    path.write_text(text, encoding="utf-8")
+    out.print(f"wrote {path} ({len(text.splitlines())} lines)", highlight=False)
 
 
 @seeds_app.command("report")

@@ -1,17 +1,35 @@
-"""The hub's GraphQL schema: the contract's queries plus what an analyst needs to browse the graph."""
+"""The hub's GraphQL schema: the contract's queries plus what an analyst needs to browse the graph.
+
+It is an Apollo Federation v2 subgraph (``federation_version="2.9"``: the newest The Guild's composition
+accepts, FIELD-NOTES); Institution, Region, Alliance and CatalogItem are entities.  The published SDL is
+``schema.graphql`` at the repository root (``hub schema`` writes it; a test keeps it equal to this).
+"""
 
 from __future__ import annotations
 
-from typing import Optional
+import logging
+from typing import TYPE_CHECKING, Any, Optional
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 
-from resolvers import graph, recognition
-from resolvers.types import Alliance, Catalog, CatalogItem, Institution, Recognition, Region
+from resolvers import graph, prior_studies, recognition
+from resolvers.types import Alliance, Catalog, CatalogItem, Institution, PriorStudies, Recognition, Region
+
+if TYPE_CHECKING:
+    from hub.config import Settings
+
+log = logging.getLogger("hub.graphql")
+
+SCHEMA_DESCRIPTION = (
+    "互认 hub: is a prior imaging study or lab result recognizable (检查检验结果互认) at a given institution, "
+    "under the provinces' mutual-recognition policies? Every answer names the document and clause behind it."
+)
 
 
-@strawberry.type
+@strawberry.type(description="Entry points: the core question (recognizability) and browsing the graph.")
 class Query:
     recognizability: Recognition = strawberry.field(
         resolver=recognition.recognizability,
@@ -20,7 +38,8 @@ class Query:
     recognizabilities: list[Optional[Recognition]] = strawberry.field(
         resolver=recognition.recognizabilities,
         description="The same question for many studies at one institution, answered in order. A bad element is null "
-        "with its own error (path ['recognizabilities', i]); the others still answer.",
+        "with its own error (path ['recognizabilities', i]); the others still answer. At most max_batch studies "
+        "(default 1000, HUB_MAX_BATCH).",
     )
     equivalents: list[CatalogItem] = strawberry.field(
         resolver=recognition.equivalents,
@@ -28,13 +47,144 @@ class Query:
     )
     institution: Optional[Institution] = strawberry.field(resolver=graph.institution, description="An institution by id; null when unknown.")
     institutions: list[Institution] = strawberry.field(resolver=graph.institutions, description="Browse institutions by region prefix or name.")
-    alliance: Optional[Alliance] = strawberry.field(resolver=graph.alliance, description="An alliance (医联体/医共体) by id.")
+    alliance: Optional[Alliance] = strawberry.field(resolver=graph.alliance, description="An alliance (医联体/医共体) by id; null when unknown.")
     alliance_members: list[Institution] = strawberry.field(resolver=graph.alliance_members, description="The members of an alliance.")
     alliances: list[Alliance] = strawberry.field(resolver=graph.alliances, description="Browse alliances.")
     catalogs: list[Catalog] = strawberry.field(resolver=graph.catalogs, description="The seven catalogs of the five documents.")
     catalog_items: list[CatalogItem] = strawberry.field(resolver=graph.catalog_items, description="The items of one catalog, in the document's order.")
     regions: list[Region] = strawberry.field(resolver=graph.regions, description="Browse regions (GB/T 2260, zones JJJ/CY, CN).")
+    prior_studies: PriorStudies = strawberry.field(
+        resolver=prior_studies.prior_studies,
+        description="The duplicate-exam reminder (004 6.6): the patient's studies on every regional platform at once, "
+        "each with its recognizability at `at`. A platform that fails is ok: false with its error; the others' studies "
+        "still come back.",
+    )
 
 
-def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(query=Query, extensions=[ParserCache(maxsize=256), ValidationCache(maxsize=256)])
+#: descriptions of the Query fields' arguments (the resolvers' signatures stay the source of the arguments;
+#: a test fails when an argument has none here)
+ARGUMENTS: dict[str, dict[str, str]] = {
+    "recognizability": {
+        "study": "The prior study: performing institution, catalog item, date.",
+        "at": "The institution where the patient is now (the target).",
+        "on": "The day of the question; default today in China (UTC+8).",
+        "context": "Clinical circumstances (不予互认情形) that leave the decision to the physician.",
+    },
+    "recognizabilities": {
+        "studies": "The prior studies, answered in this order.",
+        "at": "The institution where the patient is now (the target).",
+        "on": "The day of the question; default today in China (UTC+8).",
+        "context": "Clinical circumstances (不予互认情形) applied to every study.",
+    },
+    "equivalents": {"item": "Catalog item reference CATALOG:LOCAL (OCR variants resolve)."},
+    "institution": {"id": "The institution's id."},
+    "institutions": {
+        "region": "GB/T 2260 code or prefix: 13 or 130000 = Hebei, 1301 = Shijiazhuang.",
+        "name": "Part of the institution's name.",
+        "first": "Page size (at most 500).",
+        "offset": "Rows to skip.",
+    },
+    "alliance": {"id": "The alliance's id."},
+    "allianceMembers": {"id": "The alliance's id."},
+    "alliances": {"first": "Page size (at most 500).", "offset": "Rows to skip."},
+    "catalogItems": {
+        "catalog": "Catalog id, e.g. BJ-IMG.",
+        "first": "Page size (at most 500).",
+        "offset": "Rows to skip.",
+    },
+    "priorStudies": {
+        "patient": "The patient (DICOM PatientID + IssuerOfPatientID).",
+        "at": "The institution where the patient is now (the target).",
+        "since": "Only studies on or after this day.",
+        "on": "The day of the question; default today in China (UTC+8).",
+    },
+    "regions": {
+        "level": "nation, zone, province, city or county.",
+        "parent": "Only regions directly part of this code.",
+        "first": "Page size (at most 500).",
+        "offset": "Rows to skip.",
+    },
+}
+
+FEDERATION_DOCS = {
+    "_service": "Apollo Federation: this subgraph's SDL, for a gateway's composition.",
+    "_entities": "Apollo Federation: entities by key, for a gateway (one store read per type per request).",
+}
+
+
+def _describe(schema: strawberry.Schema) -> None:
+    """Adds argument and federation-field descriptions the resolvers' signatures do not carry."""
+    gql = schema._schema
+    gql.description = SCHEMA_DESCRIPTION
+    query = gql.query_type
+    assert query is not None
+    for field_name, args in ARGUMENTS.items():
+        field = query.fields.get(field_name)
+        if field is None:
+            continue
+        for arg_name, text in args.items():
+            if arg_name in field.args and not field.args[arg_name].description:
+                field.args[arg_name].description = text
+    for field_name, text in FEDERATION_DOCS.items():
+        if field_name in query.fields and not query.fields[field_name].description:
+            query.fields[field_name].description = text
+    if "_entities" in query.fields and "representations" in query.fields["_entities"].args:
+        query.fields["_entities"].args["representations"].description = (
+            "Keys with __typename: Institution {id}, Region {code}, Alliance {id}, CatalogItem {ref}."
+        )
+    for name, text in {
+        "_Service": "Apollo Federation: the subgraph's service description.",
+        "_Entity": "Apollo Federation: every entity type of this subgraph.",
+        "_Any": "Apollo Federation: an entity representation (its key fields and __typename).",
+        "Date": "A calendar date, ISO 8601 YYYY-MM-DD (e.g. 2026-11-23).",
+    }.items():
+        t = gql.type_map.get(name)
+        if t is not None and not t.description:
+            t.description = text
+    service = gql.type_map.get("_Service")
+    if service is not None and "sdl" in service.fields and not service.fields["sdl"].description:  # type: ignore[attr-defined]
+        service.fields["sdl"].description = "The subgraph's schema in SDL with federation directives."  # type: ignore[attr-defined]
+
+
+class HubSchema(strawberry.federation.Schema):
+    """Logs what an operator must see: unexpected errors with their traceback; errors a client caused
+    (unknown institution, bad input, a limit) at debug level only.  strawberry's default logs every error
+    with a traceback — 200 of them for one batch with 200 unknown institutions."""
+
+    #: set when hub.limits.HubErrors is installed: it logs unexpected errors itself, under an error id
+    masks_and_logs = False
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        for error in errors:
+            original = error.original_error
+            if original is not None and not isinstance(original, GraphQLError):
+                if not self.masks_and_logs:
+                    log.error("unexpected error at %s: %s", error.path, error.message, exc_info=original)
+            else:
+                log.debug("GraphQL error: %s", error.message)
+
+
+def build_schema(settings: "Settings | None" = None) -> strawberry.Schema:
+    """The federated schema with the caches (FIELD-NOTES: the single biggest lever) and, given settings,
+    the endpoint's limits (:mod:`hub.limits`)."""
+    extensions: list = []
+    if settings is not None:
+        from hub.limits import schema_extensions
+
+        extensions = schema_extensions(settings)
+    schema = HubSchema(
+        query=Query,
+        types=[Institution, Region, Alliance, CatalogItem],
+        extensions=[*extensions, lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
+        federation_version="2.9",
+        # without introspection, "Did you mean …?" would leak the schema field by field
+        config=StrawberryConfig(disable_field_suggestions=settings is not None and not settings.introspection_enabled),
+    )
+    schema.masks_and_logs = settings is not None and settings.mask_errors
+    _describe(schema)
+    return schema
+
+
+def sdl() -> str:
+    """The published SDL (what ``hub schema`` writes to schema.graphql)."""
+    return build_schema().as_str().rstrip("\n") + "\n"

@@ -1,7 +1,13 @@
 """GraphQL types of the hub (strawberry), shaped exactly as CONTRACT.md prints them.
 
 Types are plain typed classes; their resolvers are plain functions in the sibling modules.  Values that
-are not valid GraphQL enum names (tiers such as ``3A``) stay strings, as the contract asks.
+are not valid GraphQL enum names (tiers such as ``3A``) stay strings, as the contract asks; where a closed
+set of values exists the schema also offers it as a documented enum in a sibling field (``tierLevel``,
+``Reason.kind``) so clients can switch on it without string matching.
+
+Institution, Region, Alliance and CatalogItem are Apollo Federation entities (``@key``): another subgraph
+can reference them by key and add fields; ``resolve_reference`` goes through the per-request batch
+loaders in :mod:`resolvers.entities` (one store read per type per ``_entities`` request).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import strawberry
 @strawberry.enum(description="How the governing policy answers: should the target accept the prior study?")
 class Verdict(Enum):
     RECOGNIZED = strawberry.enum_value("RECOGNIZED", description="The policy says the target should accept it (应予互认).")
-    NOT_RECOGNIZED = strawberry.enum_value("NOT_RECOGNIZED", description="No rule makes it recognizable.")
+    NOT_RECOGNIZED = strawberry.enum_value("NOT_RECOGNIZED", description="No rule makes it recognizable (不予互认).")
     PHYSICIAN_DISCRETION = strawberry.enum_value(
         "PHYSICIAN_DISCRETION",
         description="The policy allows but does not oblige it: an exclusion applies, an advisory window has "
@@ -24,107 +30,195 @@ class Verdict(Enum):
     )
 
 
+@strawberry.enum(
+    description="The rule behind a Reason. `Reason.code` carries the same name as a String (the contract's "
+    "type); `Reason.kind` is this enum, null for a code newer than this schema."
+)
+class ReasonCode(Enum):
+    POLICY = strawberry.enum_value("POLICY", description="Which document governs the target institution (its province's).")
+    ZONE_POLICY = strawberry.enum_value("ZONE_POLICY", description="A cross-province zone's document (京津冀, 川渝) governs because source and target sit in different provinces of one zone.")
+    NO_POLICY = strawberry.enum_value("NO_POLICY", description="No document governs the target institution.")
+    ITEM_IN_CATALOG = strawberry.enum_value("ITEM_IN_CATALOG", description="The exam is in the governing catalog (互认项目), possibly under another code (crosswalk).")
+    ITEM_NOT_IN_CATALOG = strawberry.enum_value("ITEM_NOT_IN_CATALOG", description="The exam is not in the catalog that governs the target.")
+    SAME_INSTITUTION = strawberry.enum_value("SAME_INSTITUTION", description="The study was performed at the target institution itself.")
+    SAME_ALLIANCE = strawberry.enum_value("SAME_ALLIANCE", description="Source and target belong to one medical alliance (医联体/医共体).")
+    TIER_RULE = strawberry.enum_value("TIER_RULE", description="A rule on the institutions' tiers (等级) applied.")
+    MARK_SCOPE = strawberry.enum_value("MARK_SCOPE", description="The source holds a quality mark (互认标识) for the item whose scope covers the target.")
+    NO_SHARED_SCOPE = strawberry.enum_value("NO_SHARED_SCOPE", description="The source's marks do not reach the target's region.")
+    MARK_MISSING = strawberry.enum_value("MARK_MISSING", description="The source holds no valid quality mark for the item.")
+    WITHIN_WINDOW = strawberry.enum_value("WITHIN_WINDOW", description="The study is inside the policy's time window (互认时限).")
+    OUTSIDE_WINDOW = strawberry.enum_value("OUTSIDE_WINDOW", description="The study is older than the policy's time window.")
+    EXCLUSION_EMERGENCY = strawberry.enum_value("EXCLUSION_EMERGENCY", description="急诊、急救等紧急状态: emergency.")
+    EXCLUSION_CONDITION_CHANGED = strawberry.enum_value("EXCLUSION_CONDITION_CHANGED", description="因病情变化: the condition changed.")
+    EXCLUSION_MAJOR_PROCEDURE = strawberry.enum_value("EXCLUSION_MAJOR_PROCEDURE", description="手术、输血等重大医疗措施前: before a major procedure.")
+    EXCLUSION_PATIENT_REQUEST = strawberry.enum_value("EXCLUSION_PATIENT_REQUEST", description="患者或其家属要求复查: the patient asks for a retest.")
+    EXCLUSION_FORENSIC = strawberry.enum_value("EXCLUSION_FORENSIC", description="司法、伤残及病退等鉴定: forensic or disability assessment.")
+    EXCLUSION_RESULT_IN_DOUBT = strawberry.enum_value("EXCLUSION_RESULT_IN_DOUBT", description="对已有结果存疑: the result is in doubt.")
+    EXCLUSION_IMAGE_QUALITY = strawberry.enum_value("EXCLUSION_IMAGE_QUALITY", description="图像质量和方法不能满足诊断要求: the images are incomplete or inadequate.")
+    INCOMPLETE_IMAGES = strawberry.enum_value("INCOMPLETE_IMAGES", description="priorStudies: the platform's images do not make a complete study (序列完整, 001 三、2(二) / 003 二(四)).")
+    COMPLETENESS_UNKNOWN = strawberry.enum_value("COMPLETENESS_UNKNOWN", description="priorStudies: the platform did not say enough to judge completeness.")
+
+
+@strawberry.enum(description="Hospital grade (医院等级). `Institution.tier` carries the contract's spelling (3A, 2B, …).")
+class TierLevel(Enum):
+    TERTIARY_A = strawberry.enum_value("TERTIARY_A", description="3A 三级甲等")
+    TERTIARY_B = strawberry.enum_value("TERTIARY_B", description="3B 三级乙等")
+    TERTIARY = strawberry.enum_value("TERTIARY", description="3 三级 (not graded within the level)")
+    SECONDARY_A = strawberry.enum_value("SECONDARY_A", description="2A 二级甲等")
+    SECONDARY_B = strawberry.enum_value("SECONDARY_B", description="2B 二级乙等")
+    SECONDARY = strawberry.enum_value("SECONDARY", description="2 二级 (not graded within the level)")
+    PRIMARY = strawberry.enum_value("PRIMARY", description="1 一级")
+    NOT_RATED = strawberry.enum_value("NOT_RATED", description="0 未定级 (not rated, e.g. an independent lab)")
+
+
+TIERS: dict[str, TierLevel] = {
+    "3A": TierLevel.TERTIARY_A, "3B": TierLevel.TERTIARY_B, "3": TierLevel.TERTIARY,
+    "2A": TierLevel.SECONDARY_A, "2B": TierLevel.SECONDARY_B, "2": TierLevel.SECONDARY,
+    "1": TierLevel.PRIMARY, "0": TierLevel.NOT_RATED,
+}
+
+
 @strawberry.type(description="One rule that decided, with the document and clause it comes from.")
 class Reason:
-    code: str = strawberry.field(description="Machine-readable code, e.g. SAME_ALLIANCE, TIER_RULE, MARK_SCOPE, OUTSIDE_WINDOW, EXCLUSION_EMERGENCY.")
+    code: str = strawberry.field(
+        description="Machine-readable code: POLICY, ZONE_POLICY, NO_POLICY, ITEM_IN_CATALOG, ITEM_NOT_IN_CATALOG, "
+        "SAME_INSTITUTION, SAME_ALLIANCE, TIER_RULE, MARK_SCOPE, NO_SHARED_SCOPE, MARK_MISSING, WITHIN_WINDOW, "
+        "OUTSIDE_WINDOW, EXCLUSION_* (one per clinical exclusion), and for priorStudies INCOMPLETE_IMAGES and "
+        "COMPLETENESS_UNKNOWN; see enum ReasonCode."
+    )
     source: str = strawberry.field(description="The document: its file-name prefix 000…004 (\"-\" when none).")
     clause: Optional[str] = strawberry.field(description="The clause of that document, e.g. 四(一), 6.5, 三、3(二).")
     text: str = strawberry.field(description="What the rule says and how it applied here, readable by a person.")
 
+    @strawberry.field(description="`code` as an enum; null for a code newer than this schema.")
+    def kind(self) -> Optional[ReasonCode]:
+        return ReasonCode.__members__.get(self.code)
 
-@strawberry.type(description="The answer to \"is this prior study recognizable here?\" (互认).")
+
+@strawberry.type(description="The answer to \"is this prior study recognizable here?\" (检查检验结果互认).")
 class Recognition:
-    verdict: Verdict
-    mark: Optional[str] = strawberry.field(description="The mark label that applies, e.g. 京津冀HR, 北京HR, 川渝HR; null when none.")
-    mark_code: Optional[str] = strawberry.field(description="The mark's English code, e.g. JJHR, BJHR.")
+    verdict: Verdict = strawberry.field(description="RECOGNIZED, NOT_RECOGNIZED or PHYSICIAN_DISCRETION.")
+    mark: Optional[str] = strawberry.field(description="The mark label that applies (互认标识), e.g. 京津冀HR, 北京HR, 川渝HR; null when none.")
+    mark_code: Optional[str] = strawberry.field(description="The mark's code, e.g. JJHR, BJHR, CYHR; null when none.")
     target_item: Optional[str] = strawberry.field(description="The same exam in the catalog that governs the target, e.g. HE-IMG:122.")
-    valid_until: Optional[dt.date] = strawberry.field(description="Last day inside the recognition window; null when the policy sets none.")
+    valid_until: Optional[dt.date] = strawberry.field(description="Last day inside the recognition window (互认时限); null when the policy sets none.")
     reasons: list[Reason] = strawberry.field(description="Every rule that decided, in order.")
-    policy: Optional[str] = strawberry.field(default=None, description="The governing policy: a document prefix, or a zone (JJJ) overlay.")
+    policy: Optional[str] = strawberry.field(default=None, description="The governing policy: a document prefix (000…004), or a zone overlay (JJJ).")
 
 
 @strawberry.input(description="A prior study: where it was done, which exam, and when.")
 class StudyInput:
     institution: strawberry.ID = strawberry.field(description="The institution that performed the study.")
     item: str = strawberry.field(description="Catalog item reference CATALOG:LOCAL, e.g. BJ-IMG:BW23ZYZZZ-00 (OCR variants resolve).")
-    performed_on: dt.date = strawberry.field(description="The study date.")
+    performed_on: dt.date = strawberry.field(description="The study date (ISO YYYY-MM-DD).")
 
 
 @strawberry.input(description="Clinical circumstances that let a physician re-examine despite recognition (不予互认情形).")
 class ClinicalContext:
-    emergency: Optional[bool] = strawberry.field(default=None, description="急诊、急救等紧急状态")
-    condition_changed: Optional[bool] = strawberry.field(default=None, description="因病情变化，已有结果难以反映当前病情")
-    before_major_procedure: Optional[bool] = strawberry.field(default=None, description="手术、输血等重大医疗措施前")
-    patient_requests_retest: Optional[bool] = strawberry.field(default=None, description="患者或其家属要求进一步复查")
-    forensic_assessment: Optional[bool] = strawberry.field(default=None, description="司法、伤残及病退等鉴定")
-    result_in_doubt: Optional[bool] = strawberry.field(default=None, description="对已有检查检验结果存疑")
-    images_incomplete: Optional[bool] = strawberry.field(default=None, description="图像质量和方法不能满足诊断要求 (set by the hub for incomplete uploads)")
+    emergency: Optional[bool] = strawberry.field(default=None, description="急诊、急救等紧急状态: an emergency.")
+    condition_changed: Optional[bool] = strawberry.field(default=None, description="因病情变化，已有结果难以反映当前病情: the condition changed.")
+    before_major_procedure: Optional[bool] = strawberry.field(default=None, description="手术、输血等重大医疗措施前: before surgery, transfusion or another major procedure.")
+    patient_requests_retest: Optional[bool] = strawberry.field(default=None, description="患者或其家属要求进一步复查: the patient or family asks for a retest.")
+    forensic_assessment: Optional[bool] = strawberry.field(default=None, description="司法、伤残及病退等鉴定: for a forensic, disability or retirement assessment.")
+    result_in_doubt: Optional[bool] = strawberry.field(default=None, description="对已有检查检验结果存疑: the existing result is in doubt.")
+    images_incomplete: Optional[bool] = strawberry.field(default=None, description="图像质量和方法不能满足诊断要求: images inadequate or incomplete (set by the hub for incomplete uploads).")
 
 
-@strawberry.type(description="An item of a catalog (互认项目) as the document prints it.")
+@strawberry.federation.type(keys=["ref"], description="An item of a catalog (互认项目) as the document prints it. Entity key: ref.")
 class CatalogItem:
     ref: str = strawberry.field(description="CATALOG:LOCAL, e.g. ZJ-IMG:BW23ZYZZZ.")
-    catalog: str
+    catalog: str = strawberry.field(description="The catalog id: ZJ-LAB, ZJ-IMG, BJ-LAB, BJ-IMG, HC-IMG, HE-IMG or CY-IMG.")
     name: str = strawberry.field(description="The name as printed in the document.")
-    modality: Optional[str] = strawberry.field(description="DR, CT, MR, MG, RF or LAB.")
+    modality: Optional[str] = strawberry.field(description="DR, CT, MR, MG (mammography), RF (GI contrast) or LAB.")
     local: Optional[str] = strawberry.field(default=None, description="The printed code (corrected) or serial number.")
     row: Optional[int] = strawberry.field(default=None, description="The row number printed in the document.")
-    body_part: Optional[str] = None
-    laterality: Optional[str] = None
-    contrast: Optional[str] = None
-    views: Optional[str] = None
-    source: Optional[str] = strawberry.field(default=None, description="Document prefix.")
+    body_part: Optional[str] = strawberry.field(default=None, description="Normalised body part from the crosswalk vocabulary (seeds/crosswalk/vocabulary.yaml), e.g. chest, head.")
+    laterality: Optional[str] = strawberry.field(default=None, description="Normalised side: left, right, bilateral or unilateral; null when the name gives none.")
+    contrast: Optional[str] = strawberry.field(default=None, description="Normalised contrast / technique (平扫 plain, 增强 contrast, plain+contrast, CTA, MRA, DWI …).")
+    views: Optional[str] = strawberry.field(default=None, description="Normalised projections of a radiograph (正位 frontal, 侧位 lateral …; CC/MLO on mammograms).")
+    source: Optional[str] = strawberry.field(default=None, description="Document prefix 000…004.")
     printed: Optional[str] = strawberry.field(default=None, description="The code exactly as printed, when it differs (OCR).")
-    note: Optional[str] = None
+    note: Optional[str] = strawberry.field(default=None, description="A remark on the row (correction, flaw of the source text).")
+
+    @classmethod
+    def resolve_reference(cls, info: strawberry.Info, ref: str) -> Optional["CatalogItem"]:
+        from resolvers.context import hub
+
+        items = hub(info).items
+        found = items.resolve(ref)
+        return items.graphql_item(found) if found is not None else None
 
 
 @strawberry.type(description="A catalog of recognizable items (互认项目清单) from one document.")
 class Catalog:
-    id: str
-    name: str
+    id: str = strawberry.field(description="ZJ-LAB, ZJ-IMG, BJ-LAB, BJ-IMG, HC-IMG, HE-IMG or CY-IMG.")
+    name: str = strawberry.field(description="The catalog's title as printed.")
     source: str = strawberry.field(description="Document prefix 000…004.")
     item_count: int = strawberry.field(description="The number of items as the document numbers them.")
-    clause: Optional[str] = None
+    clause: Optional[str] = strawberry.field(default=None, description="Where in the document the list is (附件1, 附件2 …).")
 
 
-@strawberry.type(description="A medical alliance: 城市医联体 (city_medical_group) or 县域医共体 (county_medical_community).")
+@strawberry.federation.type(
+    keys=["id"],
+    description="A medical alliance: 城市医联体 (city_medical_group) or 县域医共体 (county_medical_community). Entity key: id.",
+)
 class Alliance:
-    id: strawberry.ID
-    kind: str
-    name: str
+    id: strawberry.ID = strawberry.field(description="The id chosen by whoever loaded it.")
+    kind: str = strawberry.field(description="city_medical_group (城市医联体) or county_medical_community (县域医共体).")
+    name: str = strawberry.field(description="The alliance's name.")
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Optional["Alliance"]:
+        from resolvers.entities import loaders
+
+        return await loaders(info).alliances.load(str(id))
 
 
-@strawberry.type(description="A region: GB/T 2260 division, a zone (京津冀 JJJ, 川渝 CY) or the nation (CN).")
+@strawberry.federation.type(
+    keys=["code"],
+    description="A region: GB/T 2260 division (province, city, county), a zone (京津冀 JJJ, 川渝 CY) or the nation (CN). "
+    "Entity key: code.",
+)
 class Region:
-    code: str
-    name: str
-    level: str
-    parents: list[str]
+    code: str = strawberry.field(description="GB/T 2260 six-digit code, JJJ, CY or CN.")
+    name: str = strawberry.field(description="The region's name.")
+    level: str = strawberry.field(description="nation, zone, province, city or county.")
+    parents: list[str] = strawberry.field(description="Codes of the regions it is directly part of (a province's zone and the nation …).")
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, code: str) -> Optional["Region"]:
+        from resolvers.entities import loaders
+
+        return await loaders(info).regions.load(code)
 
 
 @strawberry.type(description="A quality mark: the institution passed the quality evaluation for the item, recognized within scope.")
 class Mark:
-    item: str
-    scope: str
-    valid_from: dt.date
-    valid_to: Optional[dt.date]
+    item: str = strawberry.field(description="Catalog item reference CATALOG:LOCAL.")
+    scope: str = strawberry.field(description="Region or zone code within which it is recognized (e.g. 110000, JJJ).")
+    valid_from: dt.date = strawberry.field(description="First day it is valid.")
+    valid_to: Optional[dt.date] = strawberry.field(description="Last day it is valid; null when open.")
 
 
-@strawberry.type(description="A medical institution (医疗机构).")
+@strawberry.federation.type(keys=["id"], description="A medical institution (医疗机构). Entity key: id.")
 class Institution:
-    id: strawberry.ID
-    name: str
-    tier: str = strawberry.field(description="3A 三级甲等, 3B 三级乙等, 3 三级, 2A, 2B, 2, 1, 0 (not rated).")
+    id: strawberry.ID = strawberry.field(description="The opaque id chosen by whoever loaded it.")
+    name: str = strawberry.field(description="The institution's name.")
+    tier: str = strawberry.field(description="Hospital grade: 3A 三级甲等, 3B 三级乙等, 3 三级, 2A, 2B, 2, 1, 0 (not rated); see tierLevel.")
     region: str = strawberry.field(description="GB/T 2260 code of where it lies.")
-    ownership: Optional[str] = None
-    kind: Optional[str] = None
-    aliases: list[str] = strawberry.field(default_factory=list)
+    ownership: Optional[str] = strawberry.field(default=None, description="public, private or military.")
+    kind: Optional[str] = strawberry.field(default=None, description="general, tcm (中医), lab (independent lab), primary (社区/乡镇) or specialist.")
+    aliases: list[str] = strawberry.field(default_factory=list, description="Other names it appears under (e.g. DICOM InstitutionName).")
+
+    @strawberry.field(description="`tier` as an enum; null for a spelling outside the contract's list.")
+    def tier_level(self) -> Optional[TierLevel]:
+        return TIERS.get(self.tier)
 
     @strawberry.field(description="The alliances (医联体/医共体) it belongs to.")
     async def alliances(self, info: strawberry.Info) -> list[Alliance]:
-        from resolvers.graph import alliances_of
+        from resolvers.entities import loaders
 
-        return await alliances_of(info, str(self.id))
+        return await loaders(info).alliances_of.load(str(self.id))
 
     @strawberry.field(description="Its quality marks (互认标识).")
     async def marks(self, info: strawberry.Info) -> list[Mark]:
@@ -132,4 +226,52 @@ class Institution:
 
         return await marks_of(info, str(self.id))
 
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Optional["Institution"]:
+        from resolvers.entities import loaders
 
+        return await loaders(info).institutions.load(str(id))
+
+
+@strawberry.input(description="A patient as the regional platforms know them: DICOM PatientID and IssuerOfPatientID.")
+class PatientInput:
+    id: str = strawberry.field(description="PatientID (never logged; a keyed hash is used where correlation is needed).")
+    issuer: Optional[str] = strawberry.field(default=None, description="IssuerOfPatientID, e.g. the regional platform's id domain.")
+
+
+@strawberry.type(description="How one regional platform answered one search.")
+class PlatformStatus:
+    id: str = strawberry.field(description="The platform's id in the platform file.")
+    ok: bool = strawberry.field(description="Whether it answered in time with a usable answer.")
+    error: Optional[str] = strawberry.field(description="Why the platform failed (down, timed out, credentials refused, garbage); null when ok.")
+    latency_ms: Optional[float] = strawberry.field(default=None, description="How long it took to answer (or to fail), in milliseconds.")
+
+
+@strawberry.type(description="A prior study found on a regional imaging platform, with its recognizability at the asking institution.")
+class PriorStudy:
+    platform: str = strawberry.field(description="The platform it came from (like IHE XCA's homeCommunityId).")
+    study_instance_uid: str = strawberry.field(description="DICOM StudyInstanceUID.")
+    performed_on: dt.date = strawberry.field(description="DICOM StudyDate.")
+    modality: Optional[str] = strawberry.field(description="The study's modality as the platform reports it (DICOM ModalitiesInStudy), e.g. CT.")
+    description: Optional[str] = strawberry.field(description="DICOM StudyDescription.")
+    institution: Optional[strawberry.ID] = strawberry.field(description="The hub institution whose name or alias equals the DICOM InstitutionName.")
+    item: Optional[str] = strawberry.field(description="The catalog item of the platform region's catalog (by procedure code, else by description).")
+    institution_name: Optional[str] = strawberry.field(default=None, description="DICOM InstitutionName as found.")
+    unresolved: list[str] = strawberry.field(default_factory=list, description="Why institution or item could not be resolved.")
+    _recognition: strawberry.Private[Optional[Recognition]] = None
+    _problem: strawberry.Private[Optional[tuple[str, str]]] = None
+
+    @strawberry.field(description="The answer of `recognizability` for this study at `at`; null (with an error) when the institution or item cannot be resolved.")
+    def recognition(self) -> Optional[Recognition]:
+        if self._problem is not None:
+            from resolvers.errors import hub_error
+
+            code, message = self._problem
+            raise hub_error(code, message, self.study_instance_uid)
+        return self._recognition
+
+
+@strawberry.type(description="Prior studies of a patient across every configured platform, and how each platform answered.")
+class PriorStudies:
+    studies: list[PriorStudy] = strawberry.field(description="The studies found, from every platform that answered.")
+    platforms: list[PlatformStatus] = strawberry.field(description="One entry per platform in the platform file.")

@@ -1,0 +1,74 @@
+"""Per-request batch loaders: federation's ``_entities`` and list fields read the store once per type.
+
+A gateway resolving 200 institutions sends one ``_entities`` request with 200 representations; strawberry
+calls ``resolve_reference`` once per representation, and each awaits a ``DataLoader`` here, so the store
+sees one ``UNWIND $ids …`` read per entity type (and one for all their alliances), not 200.
+Loaders live in the request's context dict, so nothing is cached across requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Optional
+
+import strawberry
+from strawberry.dataloader import DataLoader
+
+from resolvers.context import hub
+
+
+class Loaders:
+    def __init__(self, info: strawberry.Info) -> None:
+        self._store = hub(info).store
+        self.institutions: DataLoader[str, Optional[Any]] = DataLoader(self._institutions)
+        self.alliances: DataLoader[str, Optional[Any]] = DataLoader(self._alliances)
+        self.regions: DataLoader[str, Optional[Any]] = DataLoader(self._regions)
+        self.alliances_of: DataLoader[str, list[Any]] = DataLoader(self._alliances_of)
+        #: store reads made through these loaders (tests assert batching with it)
+        self.reads = 0
+
+    async def _read(self, name: str, params: dict) -> list[dict]:
+        self.reads += 1
+        return await self._store.read(name, params)
+
+    async def _institutions(self, ids: Sequence[str]) -> list[Optional[Any]]:
+        from resolvers.graph import institution_from_row
+
+        rows = await self._read("q.institution", {"ids": list(ids)})
+        by_id = {r["id"]: institution_from_row(r) for r in rows}
+        return [by_id.get(i) for i in ids]
+
+    async def _alliances(self, ids: Sequence[str]) -> list[Optional[Any]]:
+        from resolvers.types import Alliance
+
+        rows = await self._read("q.alliances_by_ids", {"ids": list(ids)})
+        by_id = {r["id"]: Alliance(id=strawberry.ID(r["id"]), kind=r["kind"], name=r["name"]) for r in rows}
+        return [by_id.get(i) for i in ids]
+
+    async def _regions(self, codes: Sequence[str]) -> list[Optional[Any]]:
+        from resolvers.types import Region
+
+        rows = await self._read("q.regions_by_codes", {"codes": list(codes)})
+        by_code = {
+            r["code"]: Region(code=r["code"], name=r["name"], level=r["level"], parents=sorted(r["parents"] or []))
+            for r in rows
+        }
+        return [by_code.get(c) for c in codes]
+
+    async def _alliances_of(self, ids: Sequence[str]) -> list[list[Any]]:
+        from resolvers.types import Alliance
+
+        rows = await self._read("q.institution_alliances", {"ids": list(ids)})
+        out: dict[str, list[Any]] = {i: [] for i in ids}
+        for r in rows:
+            out.setdefault(r["institution"], []).append(Alliance(id=strawberry.ID(r["id"]), kind=r["kind"], name=r["name"]))
+        return [out[i] for i in ids]
+
+
+def loaders(info: strawberry.Info) -> Loaders:
+    """The request's loaders (created on first use and kept in the context dict)."""
+    context = info.context
+    found = context.get("loaders")
+    if found is None:
+        found = context["loaders"] = Loaders(info)
+    return found
