@@ -18,3 +18,9 @@ apt-get install -y --no-install-recommends orthanc orthanc-dicomweb
 # bench/run.py and tests/test_bench_smoke.py: the HTTP figures use a real load generator (wrk 4.x),
 # bounded with -d, against loopback only.
 apt-get install -y --no-install-recommends wrk
+
+# tests/graphql: Debian's chromium, driven headless over the DevTools protocol (playwright-core) for the
+# offline GraphiQL test; and tools/gateway's pinned npm tools (package-lock.json): Hive Gateway CLI for the
+# federation test, playwright-core, and the GraphiQL package hub/static/graphiql is generated from.
+apt-get install -y --no-install-recommends chromium
+(cd "$(dirname "$0")/../tools/gateway" && npm ci --no-audit --no-fund)
