@@ -24,3 +24,7 @@ apt-get install -y --no-install-recommends wrk
 # federation test, playwright-core, and the GraphiQL package hub/static/graphiql is generated from.
 apt-get install -y --no-install-recommends chromium
 (cd "$(dirname "$0")/../tools/gateway" && npm ci --no-audit --no-fund)
+
+# tests/test_cypher_lint.py: Neo4j's own offline Cypher linter (@neo4j-cypher/language-support), pinned
+# by tools/node/package-lock.json.
+(cd "$(dirname "$0")/../tools/node" && npm ci --no-audit --no-fund --loglevel=error)
