@@ -14,7 +14,8 @@ Two paths, both idempotent and both converging after a crash (``kill -9``) when 
   in batches of :data:`WRITE_BATCH`.  This path is not one transaction (a COPY per table), but each
   step is all or nothing on LadybugDB, and a record left half-written by a crash — a node whose
   relationships were not copied yet — reads back as *changed* (the ``.existing`` statements report
-  the keys the relationships point at), so the next run repairs it through MERGE.
+  the keys the relationships point at), so the next run repairs it: a record whose only fault is a
+  missing relationship gets that relationship by COPY, any other difference is MERGE-updated.
 
 In both paths a record whose stored state already equals the file is not written at all, so loading
 the same file twice changes nothing (and the second run is a read-only pass).
@@ -188,6 +189,21 @@ def _mark_same(want: dict[str, Any], got: list[Row]) -> bool:
     )
 
 
+def _mark_missing_links(want: dict[str, Any], got: list[Row]) -> list[tuple[str, tuple[str, str]]]:
+    """The links a stored mark lacks, when that is all that differs from the file (else [])."""
+    if len(got) != 1:
+        return []
+    g = got[0]
+    links = (("HOLDS", "holder", (want["institution"], want["id"]), want["institution"]),
+             ("FOR_ITEM", "forItem", (want["id"], want["item"]), want["item"]),
+             ("VALID_IN", "validIn", (want["id"], want["scope"]), want["scope"]))
+    if any(g.get(key) not in (None, target) for _, key, _, target in links):
+        return []
+    if not _mark_same(want, [{**g, **{key: target for _, key, _, target in links}}]):
+        return []
+    return [(table, pair) for table, key, pair, _ in links if g.get(key) is None]
+
+
 async def _existing(store: GraphStore, name: str, ids: list[str]) -> dict[str, list[Row]]:
     found: dict[str, list[Row]] = {}
     for start in range(0, len(ids), READ_BATCH):
@@ -213,10 +229,14 @@ class _Plan:
     alliances_changed: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
     marks_new: list[dict[str, Any]] = field(default_factory=list)
     marks_changed: list[dict[str, Any]] = field(default_factory=list)
+    #: relationships missing from records that are otherwise stored right (a bulk load killed between
+    #: the node COPY and the relationship COPY): relationship table -> (from key, to key)
+    relink: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 async def _plan(store: GraphStore, dataset: Dataset, stats: LoadStats, tick: Callable[[int], None]) -> _Plan:
     plan = _Plan()
+    bulk = stats.bulk
 
     institutions = [institution_row(i) for i in _dedupe(dataset.institutions, lambda i: i.id)]
     stored = await _existing(store, "institution.existing", [r["id"] for r in institutions])
@@ -227,6 +247,11 @@ async def _plan(store: GraphStore, dataset: Dataset, stats: LoadStats, tick: Cal
             stats.institutions.created += 1
         elif _institution_same(row, got):
             stats.institutions.unchanged += 1
+        elif bulk and _institution_same(row, [{**got[0], "locatedIn": row["region"]}]) and (
+            len(got) == 1 and got[0].get("locatedIn") is None
+        ):
+            plan.relink.setdefault("LOCATED_IN", []).append((row["id"], row["region"]))
+            stats.institutions.updated += 1
         else:
             plan.institutions_changed.append(row)
             stats.institutions.updated += 1
@@ -258,6 +283,10 @@ async def _plan(store: GraphStore, dataset: Dataset, stats: LoadStats, tick: Cal
                 stats.marks.created += 1
             elif _mark_same(row, got):
                 stats.marks.unchanged += 1
+            elif bulk and (missing := _mark_missing_links(row, got)):
+                for table, pair in missing:
+                    plan.relink.setdefault(table, []).append(pair)
+                stats.marks.updated += 1
             else:
                 plan.marks_changed.append(row)
                 stats.marks.updated += 1
@@ -341,6 +370,13 @@ async def _bulk(store: GraphStore, plan: _Plan, tick: Callable[[int], None]) -> 
         await store.bulk_load("VALID_IN", rel_table((r["id"], r["scope"]) for r in marks))
         tick(len(marks))
     await _merge_batches(store, "mark.upsert", plan.marks_changed, tick)
+
+    # links missing from nodes a killed bulk load left behind: COPY just those links
+    for table in ("LOCATED_IN", "HOLDS", "FOR_ITEM", "VALID_IN"):
+        pairs = plan.relink.get(table)
+        if pairs:
+            await store.bulk_load(table, rel_table(pairs))
+            tick(len(pairs))
 
 
 async def _merge_batches(store: GraphStore, name: str, rows: list[dict[str, Any]],

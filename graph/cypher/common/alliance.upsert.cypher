@@ -1,4 +1,5 @@
 // $rows: [{id, kind, name}]
 UNWIND $rows AS r
-MERGE (a:Alliance {id: r.id})
+WITH r, r.id AS key
+MERGE (a:Alliance {id: key})
 SET a.kind = r.kind, a.name = r.name

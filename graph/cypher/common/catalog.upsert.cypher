@@ -1,4 +1,5 @@
 // $rows: [{id, name, source, clause, itemCount}]
 UNWIND $rows AS r
-MERGE (c:Catalog {id: r.id})
+WITH r, r.id AS key
+MERGE (c:Catalog {id: key})
 SET c.name = r.name, c.source = r.source, c.clause = r.clause, c.itemCount = r.itemCount

@@ -2,7 +2,8 @@
 //          printed, note}] — the catalog must exist
 UNWIND $rows AS r
 MATCH (c:Catalog {id: r.catalog})
-MERGE (i:CatalogItem {ref: r.ref})
+WITH r, c, r.ref AS key
+MERGE (i:CatalogItem {ref: key})
 SET i.catalog = r.catalog, i.local = r.local, i.row = r.row, i.name = r.name,
     i.modality = r.modality, i.bodyPart = r.bodyPart, i.laterality = r.laterality,
     i.contrast = r.contrast, i.views = r.views, i.source = r.source, i.printed = r.printed,

@@ -7,7 +7,8 @@ WHERE g.code <> r.region
 DELETE old
 ;
 UNWIND $rows AS r
-MERGE (n:Institution {id: r.id})
+WITH r, r.id AS key
+MERGE (n:Institution {id: key})
 SET n.name = r.name, n.tier = r.tier, n.ownership = r.ownership, n.kind = r.kind,
     n.aliases = r.aliases, n.region = r.region
 WITH n, r

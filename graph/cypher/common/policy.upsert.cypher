@@ -1,7 +1,8 @@
 // $rows: [{id, title, source, governs, catalogs}] — governs: region codes, catalogs: catalog ids;
 // the policy's GOVERNS / USES links become exactly those lists.
 UNWIND $rows AS r
-MERGE (p:Policy {id: r.id})
+WITH r, r.id AS key
+MERGE (p:Policy {id: key})
 SET p.title = r.title, p.source = r.source
 ;
 UNWIND $rows AS r

@@ -1,4 +1,5 @@
 // $rows: [{code, name, level}]
 UNWIND $rows AS r
-MERGE (n:Region {code: r.code})
+WITH r, r.code AS key
+MERGE (n:Region {code: key})
 SET n.name = r.name, n.level = r.level

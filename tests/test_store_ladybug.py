@@ -1,0 +1,279 @@
+"""The embedded graph store (LadybugDB) on a real store file in ``tmp_path``.
+
+The behaviours shared with Neo4j live in ``test_store_common.py``; the ones only an embedded store has
+(the file lock between processes, a ``kill -9`` in the middle of a bulk load) are here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from test_store_common import (  # noqa: E402
+    check_bulk_load_port,
+    check_bulk_matches_merge,
+    check_calls_counter,
+    check_concurrent_writes,
+    check_dates_round_trip,
+    check_idempotent_upserts,
+    check_load_idempotent,
+    check_schema_on_open_and_reopen,
+    check_write_atomicity,
+    counts,
+    seed_base,
+    snapshot,
+    synthetic_dataset,
+)
+
+from graph.ladybug_store import LadybugStore, holder_file  # noqa: E402
+from graph.loading import load_dataset  # noqa: E402
+from graph.store import StoreError, StoreLocked, open_store  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CHILD_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")])}
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "graph" / "hub.lbug"  # the parent directory does not exist yet
+
+
+@pytest.fixture
+async def store(path: Path):
+    s = await open_store(str(path), seed=False)
+    yield s
+    await s.close()
+
+
+# -- the shared behaviours ---------------------------------------------------------------------------
+
+
+async def test_schema_on_first_open_and_reopen(path: Path):
+    await check_schema_on_open_and_reopen(lambda: open_store(str(path), seed=False))
+    assert path.is_file()
+
+
+async def test_write_is_all_or_nothing(store):
+    await check_write_atomicity(store)
+
+
+async def test_upserts_are_idempotent(store):
+    await check_idempotent_upserts(store)
+
+
+async def test_dates_round_trip(store):
+    await check_dates_round_trip(store)
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["one-transaction", "bulk"])
+async def test_loading_twice_changes_nothing(store, bulk: bool):
+    await check_load_idempotent(store, bulk=bulk)
+
+
+async def test_bulk_path_builds_the_same_graph(tmp_path: Path):
+    a = await open_store(str(tmp_path / "bulk.lbug"), seed=False)
+    b = await open_store(str(tmp_path / "merge.lbug"), seed=False)
+    try:
+        await check_bulk_matches_merge(a, b)
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_bulk_load(store):
+    await check_bulk_load_port(store)
+
+
+async def test_calls_counter(store):
+    await check_calls_counter(store)
+
+
+async def test_concurrent_writes_queue(store):
+    await check_concurrent_writes(store)
+
+
+# -- embedded only -----------------------------------------------------------------------------------
+
+
+async def test_directory_target_and_one_database_per_process(tmp_path: Path):
+    a = await open_store(str(tmp_path), seed=False)  # an existing directory: the file goes inside
+    assert isinstance(a, LadybugStore) and a.target == str(tmp_path / "hub.lbug")
+    b = await open_store(str(tmp_path / "hub.lbug"), seed=False)  # same file, same process: shared
+    try:
+        await a.write([("meta.set", {"key": "k", "value": "v"})])
+        assert await b.read("meta.get", {"key": "k"}) == [{"value": "v"}]
+        await a.close()
+        with pytest.raises(StoreError, match="closed"):
+            await a.read("graph.counts")
+        assert await b.read("meta.get", {"key": "k"}) == [{"value": "v"}]
+        assert holder_file(b.path).exists()
+    finally:
+        await a.close()
+        await b.close()
+    assert not holder_file(tmp_path / "hub.lbug").exists()
+
+
+def _run_child(code: str, *args: str, **kw) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code), *args], env=CHILD_ENV, cwd=ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.PIPE, text=True, **kw,
+    )
+
+
+TRY_OPEN = """
+    import asyncio, sys
+    from graph.store import StoreLocked, open_store
+    async def main():
+        try:
+            store = await open_store(sys.argv[1], seed=False)
+        except StoreLocked as exc:
+            print("LOCKED", exc)
+            return
+        print("OPENED")
+        await store.close()
+    asyncio.run(main())
+"""
+
+HOLD = """
+    import asyncio, sys
+    from graph.store import open_store
+    async def main():
+        store = await open_store(sys.argv[1], seed=False)
+        print("HOLDING", flush=True)
+        await asyncio.to_thread(sys.stdin.read)
+        await store.close()
+    asyncio.run(main())
+"""
+
+
+async def test_second_process_gets_a_message_naming_the_holder(store):
+    # this process holds the store; another one tries to open it
+    child = _run_child(TRY_OPEN, store.target)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err
+    assert out.startswith("LOCKED"), out + err
+    assert store.target in out and f"process {os.getpid()}" in out
+    assert "Traceback" not in err
+
+
+async def test_open_held_by_another_process_raises_store_locked(path: Path):
+    child = _run_child(HOLD, str(path), "--marker-for-the-test")
+    try:
+        assert child.stdout.readline().strip() == "HOLDING", child.stderr.read()
+        with pytest.raises(StoreLocked) as err:
+            await open_store(str(path), seed=False)
+        message = str(err.value)
+        assert str(path) in message and f"process {child.pid}" in message
+        assert "--marker-for-the-test" in message  # the holder's command line
+        assert "\n" not in message and "Traceback" not in message
+    finally:
+        child.communicate(input="", timeout=60)
+    assert child.returncode == 0
+    # once the holder has gone, the store opens (and the holder's note beside it is gone too)
+    assert not holder_file(path).exists()
+    s = await open_store(str(path), seed=False)
+    await s.close()
+
+
+# -- kill -9 in the middle of a large bulk load -------------------------------------------------------
+
+BIG = {"institutions": 2_000, "marks": 200_000, "alliances": 100}
+
+LOAD = """
+    import asyncio, sys
+    from graph.ladybug_store import LadybugStore
+    from graph.loading import load_dataset
+    from test_store_common import synthetic_dataset
+
+    class Announcing(LadybugStore):
+        async def bulk_load(self, table, rows):
+            print("BULK", table, flush=True)
+            return await super().bulk_load(table, rows)
+
+        async def write(self, ops):
+            print("WRITE", *[name for name, _ in ops], flush=True)
+            return await super().write(ops)
+
+    async def main():
+        store = await Announcing.open(sys.argv[1])
+        stats = await load_dataset(store, synthetic_dataset(%(institutions)d, %(marks)d, alliances=%(alliances)d))
+        print("DONE", stats, flush=True)
+        await store.close()
+    asyncio.run(main())
+""" % BIG
+
+
+@pytest.fixture(scope="module")
+def clean_load(tmp_path_factory) -> tuple[dict, dict]:
+    """Counts and a snapshot of the big dataset loaded without interruption."""
+
+    async def run():
+        store = await open_store(str(tmp_path_factory.mktemp("clean") / "hub.lbug"), seed=False)
+        try:
+            await seed_base(store)
+            dataset = synthetic_dataset(BIG["institutions"], BIG["marks"], alliances=BIG["alliances"])
+            stats = await load_dataset(store, dataset)
+            assert stats.bulk and stats.marks.created == BIG["marks"]
+            return await counts(store), await snapshot(store, dataset)
+        finally:
+            await store.close()
+
+    return asyncio.run(run())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("kill_at", "delay"), [("Institution", 0.0), ("Mark", 0.05), ("FOR_ITEM", 0.0)])
+async def test_kill_9_during_bulk_load_then_rerun_converges(path: Path, clean_load, kill_at: str, delay: float):
+    store = await open_store(str(path), seed=False)
+    await seed_base(store)
+    await store.close()
+
+    child = _run_child(LOAD, str(path))
+    seen = []
+    try:
+        for line in child.stdout:
+            seen.append(line.strip())
+            if line.strip() == f"BULK {kill_at}":
+                time.sleep(delay)
+                os.kill(child.pid, signal.SIGKILL)
+                break
+        else:
+            pytest.fail(f"the loader never reached BULK {kill_at}: {seen} {child.stderr.read()}")
+    finally:
+        child.kill()
+        child.wait(timeout=60)
+    assert child.returncode == -signal.SIGKILL
+
+    # reopen: the store opens, answers, and every COPY is all or nothing
+    store = await open_store(str(path), seed=False)
+    try:
+        found = await counts(store)
+        want, want_snapshot = clean_load
+        assert found["marks"] in (0, want["marks"]), found
+        assert found["institutions"] in (0, want["institutions"]), found
+        for key in ("holds", "forItem", "validIn"):
+            assert found[key] in (0, found["marks"]), found
+        assert found["locatedIn"] in (0, found["institutions"]), found
+        # run the same load again: it finishes the job, and the graph equals a clean load
+        dataset = synthetic_dataset(BIG["institutions"], BIG["marks"], alliances=BIG["alliances"])
+        stats = await load_dataset(store, dataset)
+        assert stats.marks.created == BIG["marks"] - found["marks"]
+        assert stats.institutions.created == BIG["institutions"] - found["institutions"]
+        if found["marks"] and not found["forItem"]:  # killed between the COPYs: links repaired
+            assert stats.marks.updated == BIG["marks"]
+        assert await counts(store) == want
+        assert await snapshot(store, dataset) == want_snapshot
+        # and a third run changes nothing
+        assert not (await load_dataset(store, dataset)).changed
+    finally:
+        await store.close()
