@@ -145,7 +145,7 @@ class Neo4jStore:
                     await result.consume()
 
         try:
-            async with self._live().session(database=self.database) as session:
+            async with self._session() as session:
                 await session.execute_write(work)
         except neo4j.exceptions.Neo4jError as exc:
             raise StoreError(f"{current[0]}: {exc.message} (nothing of this batch was written)") from None
@@ -172,7 +172,7 @@ class Neo4jStore:
 
         written = 0
         try:
-            async with self._live().session(database=self.database) as session:
+            async with self._session() as session:
                 for start in range(0, n, BULK_BATCH):
                     batch = rows.slice(start, BULK_BATCH).to_pylist()
                     await session.execute_write(work, batch)
@@ -189,6 +189,12 @@ class Neo4jStore:
             await driver.close()
 
     # -- helpers --------------------------------------------------------------------------------
+
+    def _session(self) -> Any:
+        """A session that shares the driver's ``execute_query`` bookmarks, so a read routed to a
+        follower after a write here sees that write (causal consistency across the two APIs)."""
+        driver = self._live()
+        return driver.session(database=self.database, bookmark_manager=driver.execute_query_bookmark_manager)
 
     def _live(self) -> Any:
         if self._driver is None:

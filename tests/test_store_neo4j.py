@@ -1,0 +1,132 @@
+"""The Neo4j adapter against a real Neo4j 5 server: the same behaviours as the embedded store, through
+the same helper functions (``test_store_common.py``).
+
+Runs only when ``NEO4J_URI`` is set (credentials from ``NEO4J_USER`` / ``NEO4J_PASSWORD``, database from
+``NEO4J_DATABASE``); see docs/NEO4J.md and docker-compose.yml.  **Each test empties the database**, so the
+suite refuses to touch a database that holds data it did not write itself.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from test_store_common import (  # noqa: E402
+    check_bulk_load_port,
+    check_calls_counter,
+    check_concurrent_writes,
+    check_dates_round_trip,
+    check_idempotent_upserts,
+    check_load_idempotent,
+    check_schema_on_open_and_reopen,
+    check_write_atomicity,
+    seed_base,
+    snapshot,
+    synthetic_dataset,
+)
+
+from graph.loading import load_dataset  # noqa: E402
+from graph.neo4j_store import Neo4jStore  # noqa: E402
+from graph.store import GraphStore, StoreError, open_store  # noqa: E402
+
+URI = os.environ.get("NEO4J_URI", "")
+SKIP_MESSAGE = "no Neo4j server: set NEO4J_URI to run against a real Neo4j 5 (see docker-compose.yml)"
+MARKER = "test.suite"  # a Meta key this suite leaves in the database: "this one is mine to wipe"
+
+pytestmark = [pytest.mark.neo4j, pytest.mark.skipif(not URI, reason=SKIP_MESSAGE)]
+
+
+async def _clear(store: GraphStore) -> None:
+    await store.write([("graph.clear", {}), ("meta.set", {"key": MARKER, "value": "1"})])
+
+
+async def _wipe() -> None:
+    """Empty the database — only if it is empty already or was last used by this suite."""
+    store = await open_store(URI, seed=False)
+    try:
+        (row,) = await store.read("graph.node_count")
+        mine = await store.read("meta.get", {"key": MARKER})
+        if row["nodes"] > 1 and not mine:  # open() itself writes the schema.version node
+            pytest.fail(
+                f"the Neo4j database at {URI} holds data this suite did not write; point NEO4J_URI "
+                f"(and NEO4J_DATABASE) at a throw-away server such as the one in docker-compose.yml"
+            )
+        await _clear(store)
+    finally:
+        await store.close()
+
+
+@pytest.fixture
+async def store():
+    await _wipe()
+    s = await open_store(URI, seed=False)
+    yield s
+    await s.close()
+
+
+async def test_schema_on_first_open_and_reopen():
+    await _wipe()  # leaves only the marker: no schema.version, so open() has to write it
+    await check_schema_on_open_and_reopen(lambda: open_store(URI, seed=False))
+
+
+async def test_write_is_all_or_nothing(store):
+    await check_write_atomicity(store)
+
+
+async def test_upserts_are_idempotent(store):
+    await check_idempotent_upserts(store)
+
+
+async def test_dates_round_trip(store):
+    await check_dates_round_trip(store)
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["one-transaction", "bulk"])
+async def test_loading_twice_changes_nothing(store, bulk: bool):
+    await check_load_idempotent(store, bulk=bulk)
+
+
+async def test_bulk_path_builds_the_same_graph(store):
+    """As the embedded check_bulk_matches_merge, one load after the other in the same database."""
+    dataset = synthetic_dataset(200, 3000, alliances=20)
+    shots = []
+    for threshold in (1, 10**9):
+        await _clear(store)
+        await seed_base(store)
+        stats = await load_dataset(store, dataset, bulk_threshold=threshold)
+        assert stats.marks.created == 3000 and stats.bulk is (threshold == 1)
+        shots.append(await snapshot(store, dataset))
+    assert shots[0] == shots[1]
+
+
+async def test_bulk_load(store):
+    await check_bulk_load_port(store)
+
+
+async def test_calls_counter(store):
+    await check_calls_counter(store)
+
+
+async def test_concurrent_writes_queue(store):
+    await check_concurrent_writes(store)
+
+
+async def test_rows_are_plain_python(store):
+    import datetime as dt
+
+    await check_dates_round_trip(store)
+    rows = await store.read("mark.existing", {"ids": [synthetic_dataset(2, 10).marks[0].id]})
+    assert type(rows[0]["validFrom"]) is dt.date and isinstance(store, Neo4jStore)
+
+
+@pytest.mark.skipif(not os.environ.get("NEO4J_PASSWORD"), reason="the server runs without authentication")
+async def test_bad_credentials_are_a_message(monkeypatch):
+    monkeypatch.setenv("NEO4J_PASSWORD", "certainly-not-the-password")
+    with pytest.raises(StoreError) as err:
+        await open_store(URI, seed=False)
+    assert URI in str(err.value) and "Traceback" not in str(err.value)
