@@ -7,6 +7,8 @@ document's text says. Tests that re-read the document itself skip when the docum
 
 import os
 import re
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -17,6 +19,7 @@ CHECKOUT = Path(__file__).resolve().parents[1]
 CATALOGS = CHECKOUT / "seeds" / "catalogs"
 SEED_DOCS = Path(os.environ.get("HUB_SEED_DOCS", CHECKOUT.parent / "shared" / "seed-docs"))
 DOC = SEED_DOCS / "000_13d39ca1aabeac6b.txt"
+EXTRACT = CHECKOUT / "seeds" / "extract" / "extract_000.py"
 
 # 7-character ICD-10-PCS imaging code (section B) + 2-character qualifier; no letters O or I
 CODE_RE = re.compile(r"^B[0-9A-HJ-NP-Z]{8}$")
@@ -94,11 +97,11 @@ def test_img_first_and_last_rows():
     items = load("ZJ-IMG")["items"]
     assert items[0] == {
         "ref": "ZJ-IMG:BW00ZZZ80", "local": "BW00ZZZ80", "row": 1, "name": "立位腹部平片",
-        "modality": "DR", "section": "DR / 腹部", "printed": "BW00ZZZ80",
+        "description": "X线全腹部前后立位", "modality": "DR", "section": "DR / 腹部", "printed": "BW00ZZZ80",
     }
     assert items[-1] == {
         "ref": "ZJ-IMG:BH325NZ1Z", "local": "BH325NZ1Z", "row": 180, "name": "乳腺动态增强",
-        "modality": "MR", "section": "MR / 胸部", "printed": "BH325NZ1Z",
+        "description": "双侧乳腺 MRI 平扫加（动态）增强扫描", "modality": "MR", "section": "MR / 胸部", "printed": "BH325NZ1Z",
     }
 
 
@@ -109,11 +112,35 @@ def test_img_items_are_the_printed_rows():
     rows = re.findall(r"\t(\d+)\n\t(DR|CT|MR)\n\t(.+)\n\t(.+)\n\t(.+)\n\t(\S+)\n", table)
     assert len(rows) == 180
     by_row = {it["row"]: it for it in load("ZJ-IMG")["items"]}
-    for row, mod, part, name, _expl, code in rows:
+    for row, mod, part, name, expl, code in rows:
         it = by_row[int(row)]
         assert it["printed"] == code
         assert it["name"] == " ".join(name.split())
+        assert it["description"] == " ".join(expl.split())
         assert it["section"] == f"{mod} / {part.strip()}"
+
+
+def test_img_description_is_the_printed_explanation():
+    """附件2 column 项目释义: carried into every item as `description`, as printed (whitespace normalised); it
+    holds facts the short name lacks: row 30 骨龄 = 左手腕X线正位, row 1 立位腹部平片 = X线全腹部前后立位, row 27
+    双侧乳腺 = 双侧X线乳腺摄影, row 168 垂体动态增强 = 平扫加（动态）增强."""
+    items = {it["row"]: it for it in load("ZJ-IMG")["items"]}
+    assert all(it["description"] and it["description"] == " ".join(it["description"].split()) for it in items.values())
+    assert items[30]["name"] == "骨龄" and items[30]["description"] == "左手腕X线正位"
+    assert items[27]["description"] == "双侧X线乳腺摄影"
+    assert items[64]["name"] == items[64]["description"] == "心脏三位"
+    assert items[168]["description"] == "垂体 MRI 平扫加（动态）增强扫描"
+    assert items[152]["description"] == "骨盆MRI平扫，包括双侧髋关节"
+    assert list(items[1])[:5] == ["ref", "local", "row", "name", "description"]
+
+
+def test_extractor_reproduces_files(tmp_path):
+    """The committed ZJ-LAB.yaml and ZJ-IMG.yaml are exactly what extract_000.py writes from the document
+    (deterministic extraction; nothing is edited by hand)."""
+    doc_text()
+    subprocess.run([sys.executable, str(EXTRACT), str(DOC), str(tmp_path)], check=True, capture_output=True)
+    for name in ("ZJ-LAB", "ZJ-IMG"):
+        assert (tmp_path / f"{name}.yaml").read_bytes() == (CATALOGS / f"{name}.yaml").read_bytes(), name
 
 
 def test_img_flaws_recorded_and_handled():

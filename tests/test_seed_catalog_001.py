@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGS = ROOT / "seeds" / "catalogs"
+EXTRACT = ROOT / "seeds" / "extract" / "extract_001.py"
 DOC = Path(os.environ.get("HUB_SEED_DOCS", "/work/shared/seed-docs")) / "001_abf173040c63967d.txt"
 
 IMG_CODE = re.compile(r"^[A-Z0-9]{7,9}-\d\d$")
@@ -158,18 +161,92 @@ def test_known_flaws_of_index_are_recorded():
 
 
 def test_corrected_items_keep_their_printed_code():
-    """附件2: an item whose code was corrected keeps the code exactly as printed in `printed`, says why in
-    `correction` and is listed in a flaw; an uncorrected item's printed code is its local."""
+    """附件2: an item whose code or name was corrected keeps the code exactly as printed in `printed` and
+    the name as printed in `printedName`, says why in `correction` and is listed in a corrected flaw; an
+    uncorrected item's printed code is its local and it has no printedName."""
     img = load("BJ-IMG")
     flawed = {r for f in img["flaws"] if f["handling"] == "corrected" for r in f["rows"]}
     corrected = [it for it in img["items"] if "correction" in it]
-    assert len(corrected) == 80
+    assert len(corrected) == 86      # 80 code corrections + 6 name-only corrections (184 193 200 174 274 275)
+    assert sum(1 for it in corrected if it["printed"] != it["local"]) == 80
+    assert sorted(it["row"] for it in img["items"] if "printedName" in it) == [174, 184, 193, 200, 274, 275, 286, 290, 297]
     for it in img["items"]:
         if "correction" in it:
-            assert it["printed"] != it["local"] and it["correction"], it
-            assert it["row"] in flawed, it
+            assert it["printed"] != it["local"] or it["printedName"] != it["name"], it
+            assert it["correction"] and it["row"] in flawed, it
+            if "printedName" in it:
+                assert f"name printed '{it['printedName']}', corrected to '{it['name']}'" in it["correction"], it
         else:
-            assert it["printed"] == it["local"], it
+            assert it["printed"] == it["local"] and "printedName" not in it, it
+
+
+# OCR misreadings of names the extraction corrects (printed -> corrected), with the code that decides
+NAME_CORRECTIONS = {
+    184: ("双髌 CT 平扫", "双髋 CT 平扫", "BQ22ZYZZZ-00"),
+    193: ("右髌 CT 平扫", "右髋 CT 平扫", "BQ20ZYEZZ-00"),
+    200: ("左髌 CT 平扫", "左髋 CT 平扫", "BQ21ZYEZZ-00"),
+    286: ("双髌 MRI 平扫", "双髋 MRI 平扫", "BQ32ZYZZZ-00"),
+    290: ("右髌 MRI 平扫", "右髋 MRI 平扫", "BQ30ZYZZZ-00"),
+    297: ("左髌 MRI 平扫", "左髋 MRI 平扫", "BQ31ZYZZZ-00"),
+    174: ("髋髂关节 CT 平扫", "骶髂关节 CT 平扫", "BR2DZYZZZ-00"),
+    274: ("髋髌关节 MRI 平扫", "骶髂关节 MRI 平扫", "BR3DZYZZZ-00"),
+    275: ("髋髌关节 MRI 增强", "骶髂关节 MRI 增强", "BR3D50ZZZ-00"),
+}
+
+
+def test_ocr_names_corrected_with_the_printed_name_kept():
+    """附件2 rows 184/193/200 and 286/290/297 print 双/右/左髌 (patella) CT/MRI 平扫 for 髋 (hip), rows 174 and
+    274-275 print 髋髂关节 / 髋髌关节 for 骶髂关节: the names are corrected, the printed name is kept in
+    printedName, the code is not touched by the reading, and each group is one flaw handled 'corrected'."""
+    img = load("BJ-IMG")
+    by_row = {it["row"]: it for it in img["items"]}
+    for row, (printed, name, code) in NAME_CORRECTIONS.items():
+        it = by_row[row]
+        assert (it["printedName"], it["name"], it["local"]) == (printed, name, code), it
+        assert "OCR" in it["correction"]
+    hip = [f for f in img["flaws"] if f["rows"] == [184, 193, 200, 286, 290, 297]]
+    sacro = [f for f in img["flaws"] if f["rows"] == [174, 274, 275]]
+    assert len(hip) == len(sacro) == 1
+    for f in hip + sacro:
+        assert f["kind"] == "other" and f["handling"] == "corrected" and f["detail"].startswith("OCR character")
+        assert "printedName" in f["detail"] and "000 附件2" in f["detail"]
+    # the evidence inside the copy: the DR hips carry body parts 0/1/2, the patella rows print 髌骨 with V/W
+    assert "row 94 右髋正位 DR BQ00ZZZ00-00" in hip[0]["detail"]
+    assert "row 65 右髌骨轴位 DR BQ0VZZZ12-00" in hip[0]["detail"]
+    assert "row 89 骶髂关节平扫 BR2DZYZZZ" in sacro[0]["detail"]
+    # the earlier note that proposed 髂 for the 髌 of rows 274-275 is gone: no 'kept' flaw on those rows
+    assert not [f for f in img["flaws"] if set(f["rows"]) & {174, 274, 275} and f["handling"] == "kept"]
+    # no 髌 without 骨 is left in a name; the real patella rows are untouched
+    assert [it["row"] for it in img["items"] if re.search("髌(?!骨)", it["name"])] == []
+    assert [it["row"] for it in img["items"] if "髌骨" in it["name"]] == [65, 78]
+
+
+def test_ocr_name_corrections_agree_with_zj_img():
+    """The readings rest on document 000 附件2 printing the same codes with hip/sacroiliac names: 123
+    双髋关节平扫 BQ22ZYZZZ, 175 右髋平扫 BQ30ZYZZZ, 178 左髋平扫 BQ31ZYZZZ, 89 骶髂关节平扫 BR2DZYZZZ, 151 骶髂关节平扫
+    BR3DZYZZZ (and 3 骶髂关节正位 BR0DZZZ00); 000's patella rows print 髌骨 with BQ0V/BQ0W."""
+    zj = {it["local"]: it for it in load("ZJ-IMG")["items"]}
+    bj = {code_of(it): it for it in load("BJ-IMG")["items"]}
+    for code, (row, word) in {"BQ22ZYZZZ": (123, "双髋"), "BQ30ZYZZZ": (175, "右髋"), "BQ31ZYZZZ": (178, "左髋"),
+                              "BR2DZYZZZ": (89, "骶髂关节"), "BR3DZYZZZ": (151, "骶髂关节")}.items():
+        assert zj[code]["row"] == row and zj[code]["name"].startswith(word)
+        assert bj[f"{code}-00"]["name"].startswith(word)
+    assert zj["BR0DZZZ00"]["name"] == "骶髂关节正位"
+    assert zj["BQ0VZZZ12"]["name"] == "右髌骨轴位" and zj["BQ0WZZZ12"]["name"] == "左髌骨轴位"
+
+
+def test_mammography_view_flagged_not_corrected():
+    """附件2 row 98 prints 双乳轴钼靶: 轴 names no projection (轴位 = CC only, or 轴斜位 = CC + MLO); the code
+    BH02ZZZZG-00 is 000 row 27 双侧乳腺 (释义 双侧X线乳腺摄影), which names no projection either, so the name is
+    kept as printed and the doubt is a flaw handled 'kept'."""
+    img = load("BJ-IMG")
+    row98 = next(it for it in img["items"] if it["row"] == 98)
+    assert row98["name"] == "双乳轴钼靶" and "printedName" not in row98 and "correction" not in row98
+    flag = [f for f in img["flaws"] if f["rows"] == [98]]
+    assert len(flag) == 1 and flag[0]["kind"] == "lost_character" and flag[0]["handling"] == "kept"
+    assert "轴位" in flag[0]["detail"] and "轴斜位" in flag[0]["detail"] and "BH02ZZZZG" in flag[0]["detail"]
+    zj27 = next(it for it in load("ZJ-IMG")["items"] if it["row"] == 27)
+    assert zj27["local"] == "BH02ZZZZG" and zj27["description"] == "双侧X线乳腺摄影"
 
 
 def test_every_printed_row_is_an_item_component_or_excluded():
@@ -184,9 +261,22 @@ def test_every_printed_row_is_an_item_component_or_excluded():
     items = [(it["row"], it["printed"]) for it in img["items"]]
     excluded = [(e["row"], e["text"].split()[1]) for e in img["excluded"]]
     assert printed_img == items + excluded
+    # names as printed (whitespace aside): the name, or printedName where the name was corrected
+    printed_names = [(int(c[0]), re.sub(r"\s+", "", c[4])) for c in table_rows(text, "附件 2", None)
+                     if c[0].strip().isdigit()][: len(img["items"])]      # the stray rows follow the list
+    assert printed_names == [(it["row"], re.sub(r"\s+", "", it.get("printedName", it["name"]))) for it in img["items"]]
 
     rows = table_rows(text, "附件 1", "附件 2")
     numbered = [(int(c[0]), c[1].strip()) for c in rows if c[0].strip().isdigit()]
     assert numbered == [(it["row"], it["printed"]) for it in lab["items"]]
     components = [c[1].strip() for c in rows if not c[0].strip() and c[1].strip()]
     assert components == [c["code"] for it in lab["items"] for c in it.get("components", [])]
+
+
+def test_extractor_reproduces_files(tmp_path):
+    """The committed BJ-LAB.yaml and BJ-IMG.yaml are exactly what extract_001.py writes from the document
+    (deterministic extraction; corrections live in the script, nothing is edited by hand)."""
+    doc_text()
+    subprocess.run([sys.executable, str(EXTRACT), str(DOC), str(tmp_path)], check=True, capture_output=True)
+    for name in ("BJ-LAB", "BJ-IMG"):
+        assert (tmp_path / f"{name}.yaml").read_bytes() == (CATALOGS / f"{name}.yaml").read_bytes(), name

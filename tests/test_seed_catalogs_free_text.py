@@ -69,6 +69,12 @@ def test_file_shape(catalog):
         assert f["kind"] in FLAW_KINDS
         assert f["handling"] in {"corrected", "excluded", "kept"}
         assert isinstance(f["rows"], list) and f["detail"]
+    # a corrected name keeps the printed one beside it, says what and why, and is a corrected flaw's row
+    corrected_rows = {r for f in d["flaws"] if f["handling"] == "corrected" for r in f["rows"]}
+    for it in d["items"]:
+        if "printedName" in it:
+            assert it["printedName"] != it["name"] and it["correction"], it
+            assert it["row"] in corrected_rows, it
     for e in d["excluded"]:
         assert e["text"] and e["reason"]
 
@@ -175,9 +181,29 @@ def test_he_img_against_document():
     text = doc_text("HE-IMG")
     rows = re.findall(r"^\t(\d+)\n\t([^\n]+)\n\t([^\n]+)\n\t([^\n]+)$", text, flags=re.M)
     assert [(int(n), c, p, norm(x)) for n, c, p, x in rows] == [
-        (it["row"], it["section"], it["part"], it["name"]) for it in load("HE-IMG")["items"]]
+        (it["row"], it["section"], it["part"], it.get("printedName", it["name"])) for it in load("HE-IMG")["items"]]
     assert text.rstrip().endswith("纵隔MRI平扫")
     assert not re.search(r"共\s*\d+\s*项", text)   # no total announced in this copy
+
+
+def test_he_img_row_234_dynamic_not_artery():
+    """003 附表 row 234 prints 垂体动脉MRI增强 after 232 垂体MRI平扫 and 233 垂体MRI增强: 动脉 (artery) for 动态
+    (dynamic), the third pituitary exam of 000 附件2 (160 垂体平扫, 161 垂体增强, 168 垂体动态增强 B0395NZZZ, 释义
+    平扫加（动态）增强) and 002 MR(3) 垂体 (平扫+动态增强).  Corrected, printed name kept, one corrected flaw."""
+    d = load("HE-IMG")
+    by = {it["row"]: it for it in d["items"]}
+    it = by[234]
+    assert (it["name"], it["printedName"]) == ("垂体动态MRI增强", "垂体动脉MRI增强")
+    assert "动态" in it["correction"] and "000 row 168" in it["correction"]
+    assert (by[232]["name"], by[233]["name"]) == ("垂体MRI平扫", "垂体MRI增强")
+    flaws = [f for f in d["flaws"] if f["rows"] == [234]]
+    assert len(flaws) == 1 and flaws[0]["kind"] == "other" and flaws[0]["handling"] == "corrected"
+    assert "B0395NZZZ" in flaws[0]["detail"] and "平扫+动态增强" in flaws[0]["detail"]
+    assert [i["row"] for i in d["items"] if "printedName" in i] == [234]
+    # the other lists print the pituitary exam the reading names
+    zj168 = next(i for i in load("ZJ-IMG")["items"] if i["row"] == 168)
+    assert (zj168["name"], zj168["local"]) == ("垂体动态增强", "B0395NZZZ") and "动态" in zj168["description"]
+    assert {i["local"]: i for i in load("HC-IMG")["items"]}["MR-3"]["name"].startswith("垂体 (平扫+动态增强)")
 
 
 # ---------------------------------------------------------------- CY-IMG (document 004, 6.3 and 附录A)

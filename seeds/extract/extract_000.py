@@ -221,6 +221,7 @@ def extract_img(lines: list[str], text: str) -> dict:
             "local": code,
             "row": row,
             "name": name,
+            "description": explanation,   # 项目释义 as printed: facts the short name lacks (骨龄 = 左手腕X线正位)
             "modality": modality,
             "section": f"{mod} / {part}",
             "printed": code,

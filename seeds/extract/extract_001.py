@@ -18,6 +18,11 @@ here — then `-` and two digits. ICD-10-PCS never uses the letters O and I (the
 has lost one character; in every such row of this copy the loss is a `Z` from a run of `Z`, so a `Z`
 is restored in the last run of `Z` (the position where the 9-character codes of the same modality
 and body part carry it; the script records a witness row for each restoration).
+
+Names: the OCR also misread characters of a few names (髌 for 髋, 髋/髌 for 骶/髂). Those are corrected
+only by the reviewed readings in NAME_READINGS, where the printed code and document 000's row with the
+same code decide; the corrected item keeps the printed name in `printedName` and says what and why in
+`correction`. A doubtful name the code cannot decide is flagged (handling kept), not corrected.
 """
 
 from __future__ import annotations
@@ -460,6 +465,9 @@ def img_checks(items: list[dict], excluded: list[dict], text_lines, lines: list[
     # semantic inconsistencies in printed codes or names that are not OCR patterns: kept as printed
     flaws.extend(inconsistencies(items))
 
+    # names the OCR misread (reviewed readings; corrected only where the code and the other list decide)
+    flaws.extend(name_readings(items))
+
     # the signature block and the cover page
     flaws.extend(document_flaws(lines, text_lines))
     return flaws
@@ -524,20 +532,159 @@ def inconsistencies(items: list[dict]) -> list[dict]:
             "handling": "kept",
             "_how": "kept as printed (after restoring the lost Z)",
         })
-    # 髋髌关节 MR vs 髋髂关节 CT with the same body part D
-    for it in items:
-        if "髋髌关节" in it["name"]:
-            ct = by_name.get("髋髂关节 CT 平扫")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Names the OCR misread. Reviewed readings: each states the rows, the name as printed (checked against
+# the text: a mismatch stops the script), the reading, and the evidence outside this copy (document 000
+# 附件2, which prints the same ICD-10-PCS-like codes with names and a 释义 column). The evidence inside
+# this copy (the rows of the list that share the code's body part) is computed and checked below.
+# `correct` readings replace the name and keep the printed one in `printedName`; `flag` readings keep
+# the name as printed and only record the doubt.
+# ---------------------------------------------------------------------------------------------
+
+NAME_READINGS = [
+    {
+        "id": "hip",
+        "action": "correct",
+        "rows": {184: "双髌 CT 平扫", 193: "右髌 CT 平扫", 200: "左髌 CT 平扫",
+                 286: "双髌 MRI 平扫", 290: "右髌 MRI 平扫", 297: "左髌 MRI 平扫"},
+        "replace": [("髌", "髋")],
+        "body": ("Q", {"0": "右", "1": "左", "2": "双"}),    # body system Q, body part -> side of the hip
+        "why": "髌 (patella) is an OCR misreading of 髋 (hip): both are 骨 + a similar right-hand part (宾/宽)",
+        "external": ("document 000 附件2 prints the same codes as hips: row 123 双髋关节平扫 BQ22ZYZZZ "
+                     "(释义 双侧髋关节CT平扫) = row 184, row 175 右髋平扫 BQ30ZYZZZ (释义 右侧髋关节 MRI 普通扫描) "
+                     "= row 290, row 178 左髋平扫 BQ31ZYZZZ (释义 左侧髋关节 MRI 普通扫描) = row 297"),
+    },
+    {
+        "id": "sacroiliac",
+        "action": "correct",
+        "rows": {174: "髋髂关节 CT 平扫", 274: "髋髌关节 MRI 平扫", 275: "髋髌关节 MRI 增强"},
+        "replace": [("髋髂关节", "骶髂关节"), ("髋髌关节", "骶髂关节")],
+        "body": ("R", {"D": ""}),                            # body system R (axial skeleton), D sacroiliac joints
+        "why": ("'髋髂关节' / '髋髌关节' name no joint (the hip joint is 髋关节, the joint of sacrum and ilium is "
+                "骶髂关节): 髋 is an OCR misreading of 骶 and, in rows 274-275, 髌 of 髂 (each pair is 骨 + a "
+                "similar right-hand part: 氐/宽, 客/宾)"),
+        "external": ("document 000 附件2 prints body part D of body system R as the sacroiliac joints: row 3 "
+                     "骶髂关节正位 BR0DZZZ00 (释义 X线骶髂关节前后位，包括双侧骶髂关节), row 89 骶髂关节平扫 "
+                     "BR2DZYZZZ (释义 骶髂关节CT普通扫描) = the code of row 174, row 151 骶髂关节平扫 BR3DZYZZZ "
+                     "(释义 骶髂关节 MRI 普通扫描, section MR / 盆腔) = the code of row 274; ICD-10-PCS body part D "
+                     "of BR is 'Sacroiliac Joints'"),
+    },
+    {
+        "id": "mammography_view",
+        "action": "flag",
+        "rows": {98: "双乳轴钼靶"},
+        "why": ("'轴' alone names no projection: characters are lost after it, either 位 (双乳轴位钼靶, the "
+                "craniocaudal view only, as document 003 row 93 prints 双乳轴位DR apart from row 94 双乳斜位DR) or "
+                "斜位 (双乳轴斜位钼靶, craniocaudal + mediolateral oblique, as document 004 row 62 prints it; "
+                "document 002 DR (2) prints 'CC、MLO 位')"),
+        "external": ("the code does not decide: document 000 附件2 row 27 prints the same code BH02ZZZZG as "
+                     "双侧乳腺 (释义 双侧X线乳腺摄影, no projection), and its single-breast rows 28/29 BH00ZZZZG / "
+                     "BH01ZZZZG end in the same ZG; no code of either list separates the mammographic views"),
+    },
+]
+
+
+def _insert_after(d: dict, after: str, key: str, value) -> None:
+    """Insert key: value right after `after`, keeping the dict object (other structures refer to it)."""
+    keys = list(d)
+    tail = {k: d.pop(k) for k in keys[keys.index(after) + 1:] if k != key}
+    d.pop(key, None)
+    d[key] = value
+    d.update(tail)
+
+
+def name_readings(items: list[dict]) -> list[dict]:
+    out: list[dict] = []
+    by_row = {it["row"]: it for it in items}
+    for rd in NAME_READINGS:
+        its = []
+        for row, printed_name in rd["rows"].items():
+            it = by_row[row]
+            if it["name"] != printed_name:
+                raise SystemExit(f"extract_001: reviewed reading '{rd['id']}' is for row {row} '{printed_name}', "
+                                 f"the text prints '{it['name']}'")
+            its.append(it)
+        if rd["action"] == "flag":
+            it = its[0]
             out.append({
-                "kind": "other",
+                "kind": "lost_character",
                 "rows": [it["row"]],
-                "detail": (f"name printed '{it['name']}': 髌 (patella) is probably an OCR misreading of 髂 "
-                           f"(ilium) — the code {it['printed']} has body part {it['local'][3]} like row "
-                           f"{ct['row']} '{ct['name']}' {ct['printed']}" if ct else
-                           f"name printed '{it['name']}': 髌 probably read for 髂"),
+                "detail": (f"name printed '{it['name']}' (code {it['printed']}): " + rd["why"] + "; "
+                           + rd["external"]),
                 "handling": "kept",
-                "_how": "name kept as printed; the code identifies the item",
+                "_how": ("name kept as printed, not corrected: the code identifies the item (the code of "
+                         "000 row 27 双侧乳腺), the projection it meant cannot be read from this copy"),
             })
+            continue
+
+        system, parts = rd["body"]
+        evidence = []
+        for it in its:
+            code = it["local"]
+            if code[1] != system or code[3] not in parts:
+                raise SystemExit(f"extract_001: reading '{rd['id']}': row {it['row']} code {code} is not body "
+                                 f"system {system} with body part {sorted(parts)}")
+            side = parts[code[3]]
+            if side and not it["name"].startswith(side):
+                raise SystemExit(f"extract_001: reading '{rd['id']}': row {it['row']} '{it['name']}' does not "
+                                 f"start with {side} (body part {code[3]})")
+        # inside this copy: the other rows with the same body system and body part
+        for part in sorted({it["local"][3] for it in its}):
+            same = [o for o in items if o not in its and o["local"][1] == system and o["local"][3] == part]
+            for o in same:
+                fixed = o["name"]
+                if not any(new.removesuffix("关节") in fixed for _, new in rd["replace"]):
+                    raise SystemExit(f"extract_001: reading '{rd['id']}': row {o['row']} '{o['name']}' shares "
+                                     f"body part {system}{part} but does not name it")
+            if same:
+                evidence.append(", ".join(f"row {o['row']} {o['name']} {o['printed']}" for o in same))
+        if rd["id"] == "hip":
+            patella = [o for o in items if "髌骨" in o["name"]]
+            if not patella or any(o["local"][1] != "Q" or o["local"][3] not in "VW" for o in patella):
+                raise SystemExit("extract_001: reading 'hip': the 髌骨 rows no longer carry body part V/W")
+            inside = ("in this list the same body parts are the hips: " + "; ".join(evidence)
+                      + "; the patella rows print 髌骨 with body part V/W: "
+                      + ", ".join(f"row {o['row']} {o['name']} {o['printed']}" for o in patella)
+                      + "; without the reading the CT/MR 下肢 sections (which print 双/右/左 of every other "
+                      "part) would have no hip")
+        else:
+            pelvis = {p: [o for o in items if o["local"][1] == "R" and o["local"][3] == p] for p in "CF"}
+            if not all("骨盆" in o["name"] for o in pelvis["C"]) or not all("骶尾椎" in o["name"] for o in pelvis["F"]):
+                raise SystemExit("extract_001: reading 'sacroiliac': body parts RC/RF no longer name 骨盆/骶尾椎")
+            inside = ("no other row of this list carries body part D of body system R, and no row names "
+                      "骶髂关节; the hips are body system Q here (rows 91-97 双/右/左髋 DR BQ02/BQ00/BQ01); "
+                      "in body system R the neighbouring body parts are C 骨盆 (rows "
+                      + ", ".join(str(o["row"]) for o in pelvis["C"]) + ") and F 骶尾椎 (rows "
+                      + ", ".join(str(o["row"]) for o in pelvis["F"]) + ")")
+        for it in its:
+            printed_name = it["name"]
+            name = printed_name
+            for old, new in rd["replace"]:
+                name = name.replace(old, new)
+            if name == printed_name:
+                raise SystemExit(f"extract_001: reading '{rd['id']}' changes nothing in row {it['row']}")
+            it["name"] = name
+            _insert_after(it, "name", "printedName", printed_name)
+            misread = " and ".join(f"{a} read for {b}" for a, b in zip(printed_name, name) if a != b)
+            text = (f"name printed '{printed_name}', corrected to '{name}': OCR {misread}"
+                    f"; code {it['local']} body part {system}{it['local'][3]}"
+                    + (f" = {parts[it['local'][3]]}髋 as in 000 and in this list's DR rows" if rd["id"] == "hip"
+                       else " = the sacroiliac joints (000 骶髂关节 BR0D/BR2D/BR3D)")
+                    + " (flaw: OCR character)")
+            it["correction"] = (it["correction"] + "; " if it.get("correction") else "") + text
+        out.append({
+            "kind": "other",
+            "rows": [it["row"] for it in its],
+            "detail": ("OCR character: names printed "
+                       + ", ".join(f"row {it['row']} '{it['printedName']}' {it['printed']}" for it in its)
+                       + f": {rd['why']}. Evidence: {inside}; {rd['external']}"),
+            "handling": "corrected",
+            "_how": ("name corrected (" + ", ".join(f"row {it['row']} '{it['name']}'" for it in its)
+                     + "); the printed name is kept in printedName, the code is unchanged by this reading"),
+        })
     return out
 
 

@@ -37,6 +37,70 @@ ROW_NOTES = [
      "half-width and closes full-width '(增强法）'. Handling: names kept as printed", "kept"),
 ]
 
+# Reviewed corrections of printed names (rule: documented next to the record; nothing silently changed).
+# Each entry: row, the name as printed (a mismatch with the text is an error), the corrected name, the
+# checks inside this copy that must still hold, and the evidence.  The corrected item keeps the printed
+# name in `printedName` and says what and why in `correction`.
+NAME_CORRECTIONS = [
+    {
+        "row": 234,
+        "printed": "垂体动脉MRI增强",
+        "name": "垂体动态MRI增强",
+        # the two rows before it are the pituitary plain and enhanced MRI, as in 000 rows 160/161
+        "neighbours": {232: "垂体MRI平扫", 233: "垂体MRI增强"},
+        "why": (
+            "动脉 (artery) printed for 动态 (dynamic): 垂体动态增强 is the dynamic contrast-enhanced pituitary MRI, the "
+            "third pituitary exam after 平扫 and 增强; 'pituitary artery enhanced MRI' is no exam of any of the five "
+            "lists. Same first character, and dòngmài / dòngtài differ by one letter in pinyin input"
+        ),
+        "evidence": (
+            "document 000 附件2 prints the same three pituitary exams: row 160 垂体平扫, row 161 垂体增强, row 168 "
+            "垂体动态增强 B0395NZZZ (释义 垂体 MRI 平扫加（动态）增强扫描; code qualifier N = dynamic enhanced, as in "
+            "row 180 乳腺动态增强 BH325NZ1Z); document 002 附件1 MR (3) prints 垂体 (平扫+动态增强); document 001 row 264 "
+            "prints 乳腺动态 MRI 增强, the word order of the corrected name; vessels in this table are imaged by MRA/MRV "
+            "(rows {mra}) or CTA (rows {cta}), never named '<artery> MRI 增强'"
+        ),
+    },
+]
+
+
+def apply_name_corrections(items: list[dict]) -> list[dict]:
+    by_row = {it["row"]: it for it in items}
+    flaws = []
+    for c in NAME_CORRECTIONS:
+        it = by_row[c["row"]]
+        if it["name"] != c["printed"] or any(by_row[r]["name"] != n for r, n in c["neighbours"].items()):
+            raise SystemExit(f"reviewed name correction of row {c['row']} no longer matches the text")
+        vessel_mr = [o["row"] for o in items if o is not it and "动脉" in o["name"] and o["modality"] == "MR"]
+        if vessel_mr:
+            raise SystemExit(f"rows {vessel_mr} name an artery under MR: review the correction of row {c['row']}")
+        mra = [o["row"] for o in items if o["modality"] == "MR" and re.search(r"MR[AV]", o["name"])]
+        cta = [o["row"] for o in items if "CTA" in o["name"]]
+        span = lambda rows: (f"{rows[0]}-{rows[-1]}" if len(rows) > 3 and rows == list(range(rows[0], rows[-1] + 1))
+                             else ", ".join(str(r) for r in rows))
+        evidence = c["evidence"].format(mra=span(mra), cta=span(cta))
+        rebuilt = {}
+        for k, v in it.items():
+            rebuilt[k] = v
+            if k == "name":
+                rebuilt["name"] = c["name"]
+                rebuilt["printedName"] = c["printed"]
+        rebuilt["correction"] = (f"name printed '{c['printed']}', corrected to '{c['name']}': 动脉 (artery) printed "
+                                 f"for 动态 (dynamic); rows {', '.join(map(str, c['neighbours']))} are the pituitary "
+                                 "平扫/增强, and 000 row 168 垂体动态增强 is the third pituitary exam")
+        it.clear()
+        it.update(rebuilt)
+        flaws.append({
+            "kind": "other",
+            "rows": [c["row"]],
+            "detail": (f"row {c['row']} printed '{c['printed']}' (部位 {it['part']}, after row "
+                       + ", row ".join(f"{r} {n}" for r, n in c["neighbours"].items())
+                       + f"): {c['why']}. Evidence: {evidence}. Handling: name corrected to '{c['name']}', the "
+                       "printed name kept in printedName"),
+            "handling": "corrected",
+        })
+    return flaws
+
 
 def norm(s: str) -> str:
     return re.sub(r"\s+", " ", s).strip()
@@ -137,6 +201,7 @@ def extract(text: str) -> dict:
         if not check([by_row[r]["name"] for r in rws]):
             raise SystemExit(f"reviewed note for rows {rws} no longer matches the text")
         flaws.append({"kind": kind, "rows": rws, "detail": detail, "handling": handling})
+    flaws.extend(apply_name_corrections(items))
 
     per = collections.Counter(it["section"] for it in items)
     return {
