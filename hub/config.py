@@ -77,11 +77,12 @@ class Settings:
     #: None = follow the mode
     introspection: Optional[bool] = field(default_factory=lambda: _env_bool("HUB_INTROSPECTION"))
     graphiql: Optional[bool] = field(default_factory=lambda: _env_bool("HUB_GRAPHIQL"))
-    #: deepest selection nesting (introspection fields not counted); the deepest real query is 4
+    #: levels of selection below the root field (introspection not counted); the deepest useful query,
+    #: priorStudies → studies → recognition → reasons → code, is 4
     max_depth: int = field(default_factory=lambda: _env_int("HUB_MAX_DEPTH", 10))
     #: aliased fields per document
     max_aliases: int = field(default_factory=lambda: _env_int("HUB_MAX_ALIASES", 30))
-    #: lexical tokens per document; 1,000 studies written inline need ~16k
+    #: lexical tokens per document; a batch of 1,000 studies written inline (not as variables) is ~11k
     max_tokens: int = field(default_factory=lambda: _env_int("HUB_MAX_TOKENS", 20000))
     #: bytes of one HTTP request body
     max_body_bytes: int = field(default_factory=lambda: _env_int("HUB_MAX_BODY_BYTES", 1 << 20))

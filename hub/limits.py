@@ -82,7 +82,11 @@ class ErrorPolicy:
 
     def classify(self, error: GraphQLError) -> GraphQLError:
         s = self.settings
-        if (error.extensions or {}).get("code"):
+        code = (error.extensions or {}).get("code")
+        if code == "BATCH_TOO_LARGE" and "HUB_MAX_BATCH" not in error.message:
+            return _with(error, f"{error.message} (max_batch={s.max_batch}; --max-batch / HUB_MAX_BATCH)",
+                         limit=s.max_batch)
+        if code:
             return error
         msg = error.message
         original = error.original_error

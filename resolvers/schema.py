@@ -141,6 +141,21 @@ def _describe(schema: strawberry.Schema) -> None:
         t = gql.type_map.get(name)
         if t is not None and not t.description:
             t.description = text
+    # types of the federation and @link specs (in introspection, not in the SDL)
+    for name, text in {
+        "_FieldSet": "Apollo Federation: a selection of fields, e.g. the fields argument of @key.",
+        "link__Import": "@link: the elements a linked specification imports.",
+        "link__Purpose": "@link: why a linked specification is used.",
+    }.items():
+        t = gql.type_map.get(name)
+        if t is not None and not t.description:
+            t.description = text
+    purpose = gql.type_map.get("link__Purpose")
+    if purpose is not None:
+        for value, text in {"SECURITY": "The specification provides security information (e.g. for access control).",
+                            "EXECUTION": "The specification changes how the schema is executed."}.items():
+            if value in purpose.values and not purpose.values[value].description:  # type: ignore[attr-defined]
+                purpose.values[value].description = text  # type: ignore[attr-defined]
     service = gql.type_map.get("_Service")
     if service is not None and "sdl" in service.fields and not service.fields["sdl"].description:  # type: ignore[attr-defined]
         service.fields["sdl"].description = "The subgraph's schema in SDL with federation directives."  # type: ignore[attr-defined]

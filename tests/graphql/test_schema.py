@@ -1,0 +1,111 @@
+"""The published SDL (schema.graphql) is the running schema, and the schema documents itself."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from tests.graphql.support import HUB, ROOT
+
+SDL_FILE = ROOT / "schema.graphql"
+BUILTIN = {"String", "Int", "Float", "Boolean", "ID"}
+
+INTROSPECT = """{ __schema { types {
+  name kind description
+  fields(includeDeprecated: true) { name description args { name description } }
+  inputFields { name description }
+  enumValues(includeDeprecated: true) { name description }
+} } }"""
+
+
+def test_committed_sdl_is_the_running_schema(hub):
+    running = hub.gql("{ _service { sdl } }")["data"]["_service"]["sdl"]
+    committed = SDL_FILE.read_text(encoding="utf-8")
+    assert committed.rstrip("\n") == running.rstrip("\n"), (
+        "schema.graphql differs from the running schema: regenerate it with `.venv/bin/hub schema` and commit it"
+    )
+
+
+def test_hub_schema_exports_and_checks(tmp_path):
+    r = subprocess.run([HUB, "schema", "--output", "-"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout == SDL_FILE.read_text(encoding="utf-8")
+    r = subprocess.run([HUB, "schema", "--check"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    stale = tmp_path / "schema.graphql"
+    stale.write_text("type Query { old: Int }\n")
+    r = subprocess.run([HUB, "schema", "--check", "-o", str(stale)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and "differs" in r.stderr
+    r = subprocess.run([HUB, "schema", "-o", str(stale)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and stale.read_text() == SDL_FILE.read_text(encoding="utf-8")
+
+
+def test_sdl_is_a_federation_2_9_subgraph_with_four_entities():
+    sdl = SDL_FILE.read_text(encoding="utf-8")
+    assert 'schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])' in sdl
+    for t, key in [("Institution", "id"), ("Region", "code"), ("Alliance", "id"), ("CatalogItem", "ref")]:
+        assert re.search(rf'^type {t} @key\(fields: "{key}"\) {{', sdl, re.M), t
+    assert "union _Entity = Alliance | CatalogItem | Institution | Region" in sdl
+
+
+def test_every_type_field_argument_and_enum_value_is_described(hub):
+    types = hub.gql(INTROSPECT)["data"]["__schema"]["types"]
+    missing = []
+    for t in types:
+        if t["name"].startswith("__") or t["name"] in BUILTIN:
+            continue
+        if not (t["description"] or "").strip():
+            missing.append(t["name"])
+        for f in (t["fields"] or []) + (t["inputFields"] or []):
+            if not (f["description"] or "").strip():
+                missing.append(f"{t['name']}.{f['name']}")
+            for a in f.get("args") or []:
+                if not (a["description"] or "").strip():
+                    missing.append(f"{t['name']}.{f['name']}({a['name']})")
+        for v in t["enumValues"] or []:
+            if not (v["description"] or "").strip():
+                missing.append(f"{t['name']}.{v['name']}")
+    assert missing == [], f"add descriptions (resolvers/types.py, resolvers/schema.py ARGUMENTS): {missing}"
+
+
+def test_contract_names_and_types_are_kept():
+    sdl = SDL_FILE.read_text(encoding="utf-8")
+
+    def fields(type_name: str) -> dict[str, str]:
+        body = re.search(rf"^(?:type|input) {type_name}\b[^{{]*{{(.*?)^}}", sdl, re.M | re.S).group(1)
+        body = re.sub(r'"""(.*?)"""', "", body, flags=re.S)
+        return dict(re.findall(r"^\s+(\w+)(?:\([^)]*\))?: ([^\s=]+)", body, re.M))
+
+    assert fields("Recognition").items() >= {"verdict": "Verdict!", "mark": "String", "markCode": "String",
+                                          "targetItem": "String", "validUntil": "Date", "reasons": "[Reason!]!"}.items()
+    assert fields("Reason").items() >= {"code": "String!", "source": "String!", "clause": "String", "text": "String!"}.items()
+    assert fields("CatalogItem").items() >= {"ref": "String!", "catalog": "String!", "name": "String!", "modality": "String"}.items()
+    assert fields("Institution").items() >= {"id": "ID!", "name": "String!", "tier": "String!", "region": "String!",
+                                             "alliances": "[Alliance!]!"}.items()
+    assert fields("Alliance").items() >= {"id": "ID!", "kind": "String!", "name": "String!"}.items()
+    assert fields("Catalog").items() >= {"id": "String!", "name": "String!", "source": "String!", "itemCount": "Int!"}.items()
+    assert fields("StudyInput") == {"institution": "ID!", "item": "String!", "performedOn": "Date!"}
+    assert re.search(r"enum Verdict {[^}]*RECOGNIZED[^}]*NOT_RECOGNIZED[^}]*PHYSICIAN_DISCRETION", sdl, re.S)
+
+
+def test_reason_code_enum_lists_every_code_the_hub_emits():
+    from connectors import completeness
+    from resolvers.types import ReasonCode
+
+    emitted = set(re.findall(r'\.add\(\s*"([A-Z][A-Z_]+)"', (ROOT / "hub" / "recognition.py").read_text()))
+    for path in (ROOT / "seeds" / "policies").glob("*.yaml"):
+        for ex in yaml.safe_load(path.read_text(encoding="utf-8")).get("exclusions", []) or []:
+            emitted.add(ex["code"])
+    emitted |= {v for k, v in vars(completeness).items() if k.startswith("CODE_")}
+    contract = {"SAME_ALLIANCE", "TIER_RULE", "MARK_SCOPE", "NO_SHARED_SCOPE", "MARK_MISSING", "OUTSIDE_WINDOW",
+                "ITEM_NOT_IN_CATALOG", "NO_POLICY", "EXCLUSION_EMERGENCY"}
+    assert contract <= emitted
+    assert emitted - set(ReasonCode.__members__) == set(), "add the new codes to ReasonCode in resolvers/types.py"
+
+
+def test_tier_enum_covers_the_contract_tiers():
+    from resolvers.types import TIERS
+
+    assert set(TIERS) == {"3A", "3B", "3", "2A", "2B", "2", "1", "0"}
