@@ -4,7 +4,7 @@ Precedence: explicit option > environment variable (``HUB_*``) > default.  The d
 embedded store under the user's data directory, so a fresh machine needs no server (CONTRACT.md).
 
 The GraphQL endpoint's limits live here too; each refusal names the setting and its variable, so an
-operator reading an error knows what to change (see ``docs/graphql.md``).
+operator reading an error knows what to change (the table is in :mod:`hub.limits`).
 """
 
 from __future__ import annotations
