@@ -1,0 +1,631 @@
+"""The benchmark suite: every figure of issue 5, each with its ratio to a baseline measured in the same run.
+
+    .venv/bin/python -m bench.run                       # sizes 1k, 40k, 1m (national scale)
+    .venv/bin/python -m bench.run --quick               # sizes 1k, 10k, short loops
+    .venv/bin/python -m bench.run --sizes 1k,40k --seconds 2 --json results.json
+
+For each size (institutions; marks 5×, alliances 2%, see :mod:`bench.synth`):
+
+1. **generate** the synthetic country (cached as parquet under ``--workdir``, keyed by sizes and seed);
+2. **load** it into a new embedded store in a child process (the port's bulk path, ``COPY`` per table):
+   load time, peak RSS of that process, open time of the loaded store (``Runtime.start``);
+3. **in-process** (engine + embedded store, on uvloop as the server runs): one store round trip
+   (``meta.get``, the baseline), a single check (p50/p99), a batch of 100 checks for one target, and the
+   same two through GraphQL without HTTP (``schema.execute``);
+4. **over HTTP**: the hub's ASGI app under uvicorn (uvloop + httptools) in a separate process
+   (:mod:`bench.floor_app`), loaded with ``wrk`` (Lua script ``bench/post.lua``) on loopback: ``/graphql``
+   versus ``/floor``, a plain Starlette endpoint in the same process calling the same engine function.
+
+Loops are bounded in time (``--seconds``; wrk ``-d``).  Absolute times on a shared machine are noisy; the
+ratios are the figures to read.  Targets (issue 5) are printed beside the figures they apply to.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import os
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench import synth
+
+ROOT = Path(__file__).resolve().parent.parent
+LUA = Path(__file__).resolve().parent / "post.lua"
+FIELDS = "verdict mark markCode targetItem validUntil policy reasons { code source clause text }"
+QUERY_ONE = (
+    "query Check($s: StudyInput!, $at: ID!, $on: Date) {"
+    f" recognizability(study: $s, at: $at, on: $on) {{ {FIELDS} }} }}"
+)
+QUERY_MANY = (
+    "query Checks($studies: [StudyInput!]!, $at: ID!, $on: Date) {"
+    f" recognizabilities(studies: $studies, at: $at, on: $on) {{ {FIELDS} }} }}"
+)
+BATCH = 100
+SAMPLES = 2000
+
+# targets of issue 5
+TARGET_P50_MS = 0.5
+TARGET_SCALE_RATIO = 1.5
+TARGET_HTTP_RATIO = 0.5
+TARGET_BATCH_US = 60.0
+TARGET_BATCH_HTTP_US = 100.0
+TARGET_LOAD_S = 60.0
+TARGET_RSS_MB = 2048.0
+
+
+# --------------------------------------------------------------------------------------------- figures
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    baseline: str = ""
+    baseline_value: float | None = None
+    target: str = ""
+    ok: bool | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        if self.baseline_value in (None, 0):
+            return None
+        return self.value / self.baseline_value  # type: ignore[operator]
+
+    def line(self) -> str:
+        ratio = f"{self.ratio:7.2f}×" if self.ratio is not None else "        "
+        base = f" of {self.baseline} ({_fmt(self.baseline_value)})" if self.baseline else ""
+        mark = "" if self.ok is None else ("  ok" if self.ok else "  MISS")
+        target = f"  [target {self.target}{mark}]" if self.target else ""
+        return f"  {self.name:<52} {_fmt(self.value):>10} {self.unit:<6} {ratio}{base}{target}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "ratio": self.ratio}
+
+
+def _fmt(v: float | None) -> str:
+    if v is None:
+        return "-"
+    if v >= 1000:
+        return f"{v:,.0f}"
+    if v >= 10:
+        return f"{v:.1f}"
+    return f"{v:.3f}"
+
+
+def pct(values: Sequence[float], q: float) -> float:
+    s = sorted(values)
+    if not s:
+        return float("nan")
+    k = min(len(s) - 1, max(0, int(round(q / 100 * (len(s) - 1)))))
+    return s[k]
+
+
+class Report:
+    def __init__(self, out: Callable[[str], None] = print) -> None:
+        self.figures: list[tuple[str, Figure]] = []
+        self.out = out
+
+    def add(self, section: str, fig: Figure) -> Figure:
+        self.figures.append((section, fig))
+        self.out(fig.line())
+        return fig
+
+    def get(self, section: str, name: str) -> Figure | None:
+        for s, f in self.figures:
+            if s == section and f.name == name:
+                return f
+        return None
+
+    def as_dict(self) -> list[dict[str, Any]]:
+        return [{"section": s, **f.as_dict()} for s, f in self.figures]
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+async def timed(call: Callable[[int], Awaitable[Any]], seconds: float, *, warmup: int = 0,
+                max_calls: int = 2_000_000) -> list[float]:
+    """Latencies in ms of ``await call(i)`` for i = 0, 1, … until ``seconds`` have passed."""
+    for i in range(warmup):
+        await call(i)
+    out: list[float] = []
+    clock = time.perf_counter
+    deadline = clock() + seconds
+    i = 0
+    while i < max_calls and (i < 5 or clock() < deadline):
+        t = clock()
+        await call(i)
+        out.append((clock() - t) * 1000.0)
+        i += 1
+    return out
+
+
+def _checks(samples: Sequence[synth.SampleCheck]) -> list[Any]:
+    from hub.recognition import Check
+
+    return [Check(s.institution, s.item, s.performed_on, s.at, s.on) for s in samples]
+
+
+def batches(samples: Sequence[synth.SampleCheck], size: int = BATCH) -> list[tuple[str, dt.date, list[synth.SampleCheck]]]:
+    """Groups of ``size`` studies asked at one target (the first study's target) on one day (after all
+    of the studies)."""
+    out = []
+    for start in range(0, len(samples) - size + 1, size):
+        group = list(samples[start:start + size])
+        on = max(s.performed_on for s in group) + dt.timedelta(days=30)
+        out.append((group[0].at, on, group))
+    return out
+
+
+def body_one(s: synth.SampleCheck) -> dict[str, Any]:
+    return {"query": QUERY_ONE, "operationName": "Check", "variables": s.as_variables()}
+
+
+def body_many(at: str, on: dt.date, group: Sequence[synth.SampleCheck]) -> dict[str, Any]:
+    studies = [{"institution": s.institution, "item": s.item, "performedOn": s.performed_on.isoformat()} for s in group]
+    return {"query": QUERY_MANY, "operationName": "Checks",
+            "variables": {"studies": studies, "at": at, "on": on.isoformat()}}
+
+
+class RssPeak:
+    """Peak RSS of this process: sampled every 20 ms (psutil) and ``ru_maxrss``, whichever is larger."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psutil
+
+        proc = psutil.Process()
+        while not self._stop.is_set():
+            self.peak = max(self.peak, proc.memory_info().rss)
+            self._stop.wait(0.02)
+
+    def __enter__(self) -> "RssPeak":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def mb(self) -> float:
+        maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+        return max(self.peak, maxrss) / 2**20
+
+
+def _run_loop(coro: Awaitable[Any]) -> Any:
+    """Run ``coro`` on uvloop, as the server does."""
+    import uvloop
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(coro)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------- children
+
+
+def _child(args: list[str], timeout: float) -> dict[str, Any]:
+    """Run ``python -m bench.run <args>`` and return the JSON its last ``RESULT`` line carries."""
+    proc = subprocess.run([sys.executable, "-m", "bench.run", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout)
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT "):])
+    raise RuntimeError(f"bench child {args[0]} failed (exit {proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+
+
+def ensure_country(sizes: synth.Sizes, seed: int, workdir: Path, *, fresh: bool = False) -> tuple[Path, float, bool]:
+    """The country's parquet directory (generated in a child process unless cached): (dir, seconds, cached)."""
+    directory = workdir / "countries" / f"{sizes.key()}-s{seed}-v{synth.VERSION}"
+    if fresh and directory.exists():
+        shutil.rmtree(directory)
+    meta = directory / "country.json"
+    if meta.exists():
+        return directory, json.loads(meta.read_text(encoding="utf-8")).get("seconds", 0.0), True
+    tmp = directory.with_name(directory.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    result = _child(["_generate", str(tmp), json.dumps(asdict(sizes)), str(seed)], timeout=3600)
+    tmp.rename(directory)
+    return directory, result["seconds"], False
+
+
+def _generate_child(directory: str, sizes_json: str, seed: str) -> dict[str, Any]:
+    country = synth.generate(synth.Sizes(**json.loads(sizes_json)), int(seed))
+    country.write(Path(directory))
+    return {"seconds": country.seconds, "counts": country.counts()}
+
+
+def _load_child(country_dir: str, graph: str, chunk_rows: str) -> dict[str, Any]:
+    """In a fresh process: create the store (schema + seeds), bulk-load the country, close; then time
+    opening the loaded store the way the server does (``Runtime.start``)."""
+    from graph.store import open_store
+    from hub.config import Settings
+    from hub.runtime import Runtime
+
+    async def go() -> dict[str, Any]:
+        with RssPeak() as rss:
+            started = time.perf_counter()
+            store = await open_store(graph)
+            created = time.perf_counter() - started
+            started = time.perf_counter()
+            tables = await synth.load_country(store, Path(country_dir), chunk_rows=int(chunk_rows))
+            loaded = time.perf_counter() - started
+            counts = (await store.read("graph.counts"))[0]
+            await store.close()
+        started = time.perf_counter()
+        rt = await Runtime.start(Settings(graph=graph))
+        opened = time.perf_counter() - started
+        await rt.close()
+        return {"create_s": created, "load_s": loaded, "tables_s": tables, "peak_rss_mb": rss.mb,
+                "open_s": opened, "counts": counts}
+
+    return _run_loop(go())
+
+
+# --------------------------------------------------------------------------------------------- in-process
+
+
+async def inprocess_figures(runtime: Any, samples: Sequence[synth.SampleCheck], seconds: float, report: Report,
+                            section: str, settings: Any = None) -> None:
+    """Store round trip (baseline), single check, batch of 100, and both through GraphQL in-process."""
+    from resolvers.schema import build_schema
+
+    store, engine = runtime.store, runtime.engine
+    checks = _checks(samples)
+    groups = batches(samples)
+    group_checks = [[c.__class__(c.institution, c.item, c.performed_on, at, on) for c in _checks(g)]
+                    for at, on, g in groups]
+    n = len(checks)
+    warm = min(n, 2 * SAMPLES)
+
+    rt_ms = await timed(lambda i: store.read("meta.get", {"key": "schema.version"}), seconds / 2, warmup=50)
+    base = report.add(section, Figure("store round trip (meta.get) p50", pct(rt_ms, 50), "ms",
+                                      detail={"p99": pct(rt_ms, 99), "n": len(rt_ms)}))
+
+    one_ms = await timed(lambda i: engine.check(checks[i % n]), seconds, warmup=warm)
+    p50 = pct(one_ms, 50)
+    report.add(section, Figure("single check in-process p50", p50, "ms", "store round trip", base.value,
+                               f"≤ {TARGET_P50_MS} ms", p50 <= TARGET_P50_MS, {"n": len(one_ms)}))
+    report.add(section, Figure("single check in-process p99", pct(one_ms, 99), "ms", "store round trip", base.value))
+
+    if group_checks:
+        many_ms = await timed(lambda i: engine.check_many(group_checks[i % len(group_checks)]), seconds,
+                              warmup=min(len(group_checks), 20))
+        per = pct(many_ms, 50) * 1000 / BATCH
+        report.add(section, Figure(f"batch of {BATCH} in-process, per check (p50)", per, "µs", "single check p50 (µs)",
+                                   p50 * 1000, f"≤ {TARGET_BATCH_US:g} µs", per <= TARGET_BATCH_US,
+                                   {"batch_p50_ms": pct(many_ms, 50), "batch_p99_ms": pct(many_ms, 99), "n": len(many_ms)}))
+
+    schema = build_schema(settings)
+    context = {"hub": runtime.context(), "request": None, "response": None}
+    bodies = [body_one(s) for s in samples]
+
+    async def gql_one(i: int) -> None:
+        b = bodies[i % n]
+        result = await schema.execute(b["query"], variable_values=b["variables"], context_value=context,
+                                      operation_name=b["operationName"])
+        if result.errors:
+            raise RuntimeError(result.errors)
+
+    gql_ms = await timed(gql_one, seconds, warmup=min(n, 200))
+    report.add(section, Figure("single check via GraphQL in-process p50", pct(gql_ms, 50), "ms", "engine p50", p50,
+                               detail={"p99": pct(gql_ms, 99), "n": len(gql_ms)}))
+    if groups:
+        many_bodies = [body_many(at, on, g) for at, on, g in groups]
+
+        async def gql_many(i: int) -> None:
+            b = many_bodies[i % len(many_bodies)]
+            result = await schema.execute(b["query"], variable_values=b["variables"], context_value=context,
+                                          operation_name=b["operationName"])
+            if result.errors:
+                raise RuntimeError(result.errors[:3])
+
+        gm_ms = await timed(gql_many, seconds, warmup=min(len(many_bodies), 10))
+        per_engine = pct(many_ms, 50) * 1000 / BATCH
+        report.add(section, Figure(f"batch of {BATCH} via GraphQL in-process, per check", pct(gm_ms, 50) * 1000 / BATCH,
+                                   "µs", "engine batch per check", per_engine,
+                                   detail={"batch_p50_ms": pct(gm_ms, 50), "n": len(gm_ms)}))
+
+
+def inprocess(graph: str, samples: Sequence[synth.SampleCheck], seconds: float, report: Report, section: str) -> float:
+    """Open the loaded store as the server does, run the in-process figures, close; returns the open time."""
+    from hub.config import Settings
+    from hub.runtime import Runtime
+
+    async def go() -> float:
+        settings = Settings.from_options(graph=graph)
+        started = time.perf_counter()
+        rt = await Runtime.start(settings)
+        opened = time.perf_counter() - started
+        try:
+            await inprocess_figures(rt, samples, seconds, report, section, settings)
+        finally:
+            await rt.close()
+        return opened
+
+    return _run_loop(go())
+
+
+# --------------------------------------------------------------------------------------------- HTTP
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def server(graph: str, *, loop: str = "uvloop", log: Path | None = None, timeout: float = 300) -> Iterator[str]:
+    """``bench.floor_app`` on a free loopback port; yields its base URL and stops it (SIGTERM) after."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen([sys.executable, "-m", "bench.floor_app", "--graph", graph, "--port", str(port),
+                             "--loop", loop], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"bench server exited with {proc.returncode}" + (f" (log: {log})" if log else ""))
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=2) as r:
+                    if json.load(r).get("ok"):
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("bench server did not become ready")
+            time.sleep(0.1)
+        yield url
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if log:
+            out.close()  # type: ignore[union-attr]
+
+
+def post(url: str, body: dict[str, Any]) -> dict[str, Any]:
+    req = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return json.load(r)
+
+
+def wrk(url: str, bodies_file: Path, seconds: float, connections: int = 4) -> dict[str, Any]:
+    """One wrk run (1 thread, ``connections`` connections, ``-d seconds``) with bench/post.lua."""
+    exe = shutil.which("wrk")
+    if exe is None:
+        raise RuntimeError("wrk is not installed (apt-get install -y wrk; scripts/install-test-deps.sh does it)")
+    d = max(1, int(round(seconds)))
+    proc = subprocess.run([exe, "-t1", f"-c{connections}", f"-d{d}s", "--timeout", "10s", "--latency", "-s", str(LUA),
+                           url, "--", str(bodies_file)], capture_output=True, text=True, timeout=d + 60)
+    for line in proc.stdout.splitlines():
+        if line.startswith("WRKJSON "):
+            r = json.loads(line[len("WRKJSON "):])
+            r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+            if r["status_errors"] or r["socket_errors"]:
+                raise RuntimeError(f"wrk saw errors against {url}: {r}\n{proc.stdout}")
+            return r
+    raise RuntimeError(f"wrk failed (exit {proc.returncode}): {proc.stdout}\n{proc.stderr}")
+
+
+def _same_answer(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return json.dumps(a.get("data"), sort_keys=True) == json.dumps(b.get("data"), sort_keys=True)
+
+
+def http_figures(graph: str, samples: Sequence[synth.SampleCheck], seconds: float, report: Report, section: str,
+                 *, rounds: int = 1, workdir: Path | None = None, asyncio_loop: bool = False) -> None:
+    """wrk against /graphql and /floor of one server process: single check and batch of 100."""
+    tmp = Path(tempfile.mkdtemp(prefix="bench-http-", dir=workdir))
+    try:
+        one = tmp / "one.jsonl"
+        one.write_text("\n".join(json.dumps(body_one(s), ensure_ascii=False) for s in samples) + "\n", encoding="utf-8")
+        groups = batches(samples)
+        many = tmp / "many.jsonl"
+        many.write_text("\n".join(json.dumps(body_many(*g), ensure_ascii=False) for g in groups) + "\n", encoding="utf-8")
+        with server(graph, log=tmp / "server.log") as url:
+            # the floor answers exactly what GraphQL answers (else the ratio would compare different work)
+            for s in samples[:20]:
+                a, b = post(f"{url}/graphql", body_one(s)), post(f"{url}/floor", body_one(s))
+                if "errors" in a or not _same_answer(a, b):
+                    raise RuntimeError(f"/graphql and /floor disagree on {s}: {a} vs {b}")
+            if groups:
+                a = post(f"{url}/graphql", body_many(*groups[0]))
+                if "errors" in a or not _same_answer(a, post(f"{url}/floor", body_many(*groups[0]))):
+                    raise RuntimeError(f"/graphql and /floor disagree on a batch: {str(a)[:500]}")
+            runs: dict[str, list[dict[str, Any]]] = {"floor": [], "graphql": [], "floor_many": [], "graphql_many": []}
+            for _ in range(rounds):  # interleaved, so drift on a shared machine hits both sides alike
+                runs["floor"].append(wrk(f"{url}/floor", one, seconds))
+                runs["graphql"].append(wrk(f"{url}/graphql", one, seconds))
+                if groups:
+                    runs["floor_many"].append(wrk(f"{url}/floor", many, seconds))
+                    runs["graphql_many"].append(wrk(f"{url}/graphql", many, seconds))
+        best = {k: max(v, key=lambda r: r["rps"]) for k, v in runs.items() if v}
+        floor, hub = best["floor"], best["graphql"]
+        report.add(section, Figure("HTTP single check, floor (plain Starlette) req/s", floor["rps"], "req/s",
+                                   detail={"p50_ms": floor["p50_us"] / 1000, "p99_ms": floor["p99_us"] / 1000}))
+        ratio = hub["rps"] / floor["rps"]
+        report.add(section, Figure("HTTP single check, /graphql req/s", hub["rps"], "req/s", "floor req/s", floor["rps"],
+                                   f"≥ {TARGET_HTTP_RATIO}× floor", ratio >= TARGET_HTTP_RATIO,
+                                   {"p50_ms": hub["p50_us"] / 1000, "p99_ms": hub["p99_us"] / 1000}))
+        report.add(section, Figure("HTTP single check, /graphql p50", hub["p50_us"] / 1000, "ms", "floor p50",
+                                   floor["p50_us"] / 1000))
+        report.add(section, Figure("HTTP single check, /graphql p99", hub["p99_us"] / 1000, "ms", "floor p99",
+                                   floor["p99_us"] / 1000))
+        if groups:
+            fm, gm = best["floor_many"], best["graphql_many"]
+            per_floor = 1e6 / (fm["rps"] * BATCH)
+            per_hub = 1e6 / (gm["rps"] * BATCH)
+            report.add(section, Figure(f"HTTP batch of {BATCH}, /graphql per check", per_hub, "µs", "floor per check",
+                                       per_floor, f"≤ {TARGET_BATCH_HTTP_US:g} µs", per_hub <= TARGET_BATCH_HTTP_US,
+                                       {"rps": gm["rps"], "p50_ms": gm["p50_us"] / 1000, "p99_ms": gm["p99_us"] / 1000,
+                                        "floor_rps": fm["rps"]}))
+        if asyncio_loop:  # how `hub serve` runs today: asyncio.run() around uvicorn's serve() = stdlib loop
+            with server(graph, loop="asyncio", log=tmp / "server-asyncio.log") as url:
+                r = max((wrk(f"{url}/graphql", one, seconds) for _ in range(rounds)), key=lambda r: r["rps"])
+            report.add(section, Figure("HTTP single check, /graphql on the stdlib asyncio loop", r["rps"], "req/s",
+                                       "/graphql on uvloop", hub["rps"],
+                                       detail={"p50_ms": r["p50_us"] / 1000, "p99_ms": r["p99_us"] / 1000}))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------------- the suite
+
+
+@dataclass
+class Options:
+    sizes: list[synth.Sizes]
+    seconds: float = 3.0
+    http_seconds: float = 5.0
+    rounds: int = 2
+    seed: int = synth.SEED
+    workdir: Path = Path(tempfile.gettempdir()) / "huren-hub-bench"
+    chunk_rows: int = synth.CHUNK_ROWS
+    http: bool = True
+    fresh: bool = False
+    keep_stores: bool = False
+    asyncio_loop: bool = True
+
+
+def run_suite(opts: Options, out: Callable[[str], None] = print) -> Report:
+    report = Report(out)
+    opts.workdir.mkdir(parents=True, exist_ok=True)
+    out(f"bench: sizes {', '.join(synth.label(s.institutions) for s in opts.sizes)}; seed {opts.seed}; "
+        f"{opts.seconds:g} s per in-process figure, wrk -d{max(1, round(opts.http_seconds))}s × {opts.rounds}; "
+        f"workdir {opts.workdir}; {os.cpu_count()} CPUs")
+    opened: dict[str, float] = {}
+    for sizes in opts.sizes:
+        section = synth.label(sizes.institutions)
+        out(f"\n== {section} institutions (≈{sizes.n_marks:,} marks, {sizes.n_alliances:,} alliances)")
+        country_dir, gen_s, cached = ensure_country(sizes, opts.seed, opts.workdir, fresh=opts.fresh)
+        counts = json.loads((country_dir / "country.json").read_text(encoding="utf-8"))["counts"]
+        out(f"  country: {', '.join(f'{k} {v:,}' for k, v in counts.items())}; generated in {gen_s:.1f} s"
+            + (" (cached)" if cached else ""))
+        store_dir = opts.workdir / "stores" / section
+        shutil.rmtree(store_dir, ignore_errors=True)
+        store_dir.mkdir(parents=True)
+        graph = str(store_dir / "graph.lbug")
+        try:
+            loaded = _child(["_load", str(country_dir), graph, str(opts.chunk_rows)], timeout=3600)
+            records = sum(counts.values())
+            first = report.get(synth.label(opts.sizes[0].institutions), "load time")
+            per_record = loaded["load_s"] / records * 1e6
+            base_per = first.detail["us_per_record"] if first else per_record
+            report.add(section, Figure("load time", loaded["load_s"], "s", "target", TARGET_LOAD_S,
+                                       f"≤ {TARGET_LOAD_S:g} s", loaded["load_s"] <= TARGET_LOAD_S,
+                                       {"us_per_record": per_record, "tables_s": loaded["tables_s"],
+                                        "create_s": loaded["create_s"], "records": records}))
+            report.add(section, Figure("load µs per record", per_record, "µs", "smallest size", base_per))
+            report.add(section, Figure("load peak RSS (loading process)", loaded["peak_rss_mb"], "MB", "target",
+                                       TARGET_RSS_MB, f"≤ {TARGET_RSS_MB:g} MB", loaded["peak_rss_mb"] <= TARGET_RSS_MB))
+            first_open = opened.get(synth.label(opts.sizes[0].institutions), loaded["open_s"])
+            opened.setdefault(section, loaded["open_s"])
+            report.add(section, Figure("store open (Runtime.start, fresh process)", loaded["open_s"] * 1000, "ms",
+                                       "smallest size", first_open * 1000))
+
+            country = synth.Country.read(country_dir)
+            samples = synth.sample_checks(country, SAMPLES, opts.seed)
+            del country
+            open_s = inprocess(graph, samples, opts.seconds, report, section)
+            out(f"  (opened again in-process in {open_s * 1000:.0f} ms)")
+            if opts.http:
+                http_figures(graph, samples, opts.http_seconds, report, section, rounds=opts.rounds,
+                             workdir=opts.workdir, asyncio_loop=opts.asyncio_loop and sizes is opts.sizes[-1])
+        finally:
+            if not opts.keep_stores:
+                shutil.rmtree(store_dir, ignore_errors=True)
+
+    # ---- across sizes
+    first, last = synth.label(opts.sizes[0].institutions), synth.label(opts.sizes[-1].institutions)
+    if first != last:
+        out(f"\n== scale: {last} against {first}")
+        for name, target in (("single check in-process p50", TARGET_SCALE_RATIO),
+                             ("single check in-process p99", None),
+                             (f"batch of {BATCH} in-process, per check (p50)", None),
+                             ("HTTP single check, /graphql p50", None)):
+            a, b = report.get(first, name), report.get(last, name)
+            if a and b:
+                ratio = b.value / a.value
+                report.add("scale", Figure(f"{name}: {last} / {first}", ratio, "×", "", None,
+                                           f"≤ {target}" if target else "", (ratio <= target) if target else None))
+    return report
+
+
+def parse_args(argv: Sequence[str] | None) -> Options:
+    ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", help="institutions per size, comma-separated (default 1k,40k,1m; --quick 1k,10k)")
+    ap.add_argument("--quick", action="store_true", help="small sizes and short loops")
+    ap.add_argument("--seconds", type=float, help="seconds per in-process figure (default 3; --quick 0.5)")
+    ap.add_argument("--http-seconds", type=float, help="wrk -d per run (default 5; --quick 1)")
+    ap.add_argument("--rounds", type=int, help="interleaved wrk rounds, best kept (default 2; --quick 1)")
+    ap.add_argument("--seed", type=int, default=synth.SEED)
+    ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "huren-hub-bench",
+                    help="generated countries (cached) and the stores (removed after each size)")
+    ap.add_argument("--chunk-rows", type=int, default=synth.CHUNK_ROWS, help="rows per COPY when loading")
+    ap.add_argument("--no-http", action="store_true", help="skip the HTTP figures (no wrk needed)")
+    ap.add_argument("--fresh", action="store_true", help="regenerate the countries")
+    ap.add_argument("--keep-stores", action="store_true", help="keep the loaded stores in the workdir")
+    ap.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    a = ap.parse_args(argv)
+    sizes = [synth.Sizes(synth.parse_count(x)) for x in (a.sizes or ("1k,10k" if a.quick else "1k,40k,1m")).split(",")]
+    opts = Options(
+        sizes=sizes,
+        seconds=a.seconds if a.seconds is not None else (0.5 if a.quick else 3.0),
+        http_seconds=a.http_seconds if a.http_seconds is not None else (1.0 if a.quick else 5.0),
+        rounds=a.rounds if a.rounds is not None else (1 if a.quick else 2),
+        seed=a.seed, workdir=a.workdir, chunk_rows=a.chunk_rows, http=not a.no_http, fresh=a.fresh,
+        keep_stores=a.keep_stores, asyncio_loop=not a.quick,
+    )
+    opts.json = a.json  # type: ignore[attr-defined]
+    return opts
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0].startswith("_"):  # a child process of the suite
+        handlers = {"_generate": _generate_child, "_load": _load_child}
+        print("RESULT " + json.dumps(handlers[argv[0]](*argv[1:])), flush=True)
+        return 0
+    opts = parse_args(argv)
+    started = time.perf_counter()
+    report = run_suite(opts)
+    print(f"\n{len(report.figures)} figures in {time.perf_counter() - started:.0f} s")
+    path = getattr(opts, "json", None)
+    if path:
+        path.write_text(json.dumps({"when": dt.datetime.now().isoformat(timespec="seconds"),
+                                    "sizes": [asdict(s) for s in opts.sizes], "figures": report.as_dict()},
+                                   ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
