@@ -1,7 +1,9 @@
 """The ASGI application: GraphQL at /graphql (GraphiQL in a browser), liveness at /healthz.
 
-``Route`` + ``WebSocketRoute`` rather than ``Mount``: a mounted app answers POST /graphql with a 307 to
-/graphql/ (FIELD-NOTES), which many GraphQL clients do not follow for POST.
+``Route`` rather than ``Mount``: a mounted app answers POST /graphql with a 307 to /graphql/ (FIELD-NOTES),
+which many GraphQL clients do not follow for POST.  There is no WebSocket route: the schema has no
+subscriptions, and queries over a WebSocket would bypass the body limit, the timeout and trusted documents
+(add a ``WebSocketRoute("/graphql", …)`` together with a Subscription type and those checks).
 
 Hardening (:mod:`hub.limits`): depth, alias and token limits and error codes are schema extensions; the
 request body limit and CORS are ASGI middleware; the execution timeout and trusted documents live in the
@@ -22,7 +24,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 from strawberry.types.execution import ExecutionResult
@@ -47,9 +49,6 @@ class HubGraphQL(GraphQL):
         )
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
-            return
         try:
             response = await self.run(Request(scope=scope, receive=receive))
         except HTTPException as e:  # strawberry answers these in plain text; clients expect GraphQL JSON
@@ -134,7 +133,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         Route("/healthz", healthz),
         Route("/admin/load", admin_load, methods=["POST"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", graphql),
     ]
     if settings.graphiql_enabled:
         routes.append(Route("/static/{folder}/{name}", graphiql.static, methods=["GET", "HEAD"]))

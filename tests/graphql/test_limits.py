@@ -235,3 +235,19 @@ def test_bad_limit_settings_are_refused_clearly(demo_graph, tmp_path):
     r = subprocess.run([HUB, "serve", "--graph", str(tmp_path / "g.lbug"), "--mode", "prod"], cwd=ROOT,
                        capture_output=True, text=True, timeout=60)
     assert r.returncode != 0 and "HUB_MODE" in r.stderr and "Traceback" not in r.stderr
+    import os
+
+    r = subprocess.run([HUB, "serve", "--graph", str(tmp_path / "g.lbug")], cwd=ROOT, capture_output=True, text=True,
+                       timeout=60, env={**os.environ, "HUB_TIMEOUT_S": "soon"})
+    assert r.returncode != 0 and "HUB_TIMEOUT_S='soon'" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_no_websocket_endpoint(hub):
+    """No subscriptions exist; a WebSocket would bypass the HTTP limits, so the handshake is refused."""
+    import base64
+    import os
+
+    status, _, _ = hub.request("GET", "/graphql", headers={
+        "Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": base64.b64encode(os.urandom(16)).decode(), "Sec-WebSocket-Protocol": "graphql-transport-ws"})
+    assert status != 101
