@@ -40,17 +40,26 @@ class GraphStore(Protocol):
     calls: int
 
     async def read(self, name: str, params: Params | None = None) -> list[Row]:
-        """Run the named read statement and return its rows."""
+        """Run the named read statement (a single-part statement) and return its rows: one ``dict``
+        per row, keyed by the ``RETURN`` aliases, values plain Python (``datetime.date`` for dates).
+        A call whose ``ids`` (or ``rows``) parameter is an empty list returns ``[]`` without running:
+        LadybugDB's binder cannot type an empty list."""
         ...
 
     async def write(self, ops: Sequence[tuple[str, Params]]) -> None:
-        """Run named write statements in order, in one transaction: all or nothing."""
+        """Run named write statements in order, in one transaction: all or nothing.  Every part of a
+        multi-part statement runs, in order, with the op's parameters.  Ops whose ``rows`` (or
+        ``ids``) list is empty are skipped.  Writers queue behind the store's single writer; a failure
+        raises :class:`StoreError` naming the statement, after a rollback."""
         ...
 
     async def bulk_load(self, table: str, rows: Any) -> int:
-        """Insert new rows fast (``rows`` is a ``pyarrow.Table`` whose columns match ``table``'s
-        properties; for relationship tables the first two columns are the FROM and TO keys).
-        LadybugDB uses ``COPY FROM`` (all or nothing per table), Neo4j batched ``UNWIND … CREATE``.
+        """Insert new rows fast with statement ``bulk.<table>``.  ``rows`` is a ``pyarrow.Table``:
+        for a node table its columns are matched **by name** to the properties the statement lists
+        (every one present; order free); for a relationship table (upper-case name) the first two
+        columns are the FROM and TO keys, whatever their names.  Every node key must be new: a key
+        already stored fails the load (LadybugDB) or its batch (Neo4j).  LadybugDB uses ``COPY FROM``
+        (all or nothing per call), Neo4j batched ``UNWIND … CREATE`` (one transaction per 10k rows).
         Returns the number of rows written."""
         ...
 
