@@ -35,15 +35,17 @@ class HubServer:
         self.graph = graph
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [HUB, "serve", "--graph", str(graph), "--port", str(self.port), *extra],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env={**os.environ, **(env or {})},
-        )
+        # the server's log goes to a file beside the store: a pipe nobody reads fills up and blocks it
+        self.log = Path(f"{graph}.serve.log")
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                [HUB, "serve", "--graph", str(graph), "--port", str(self.port), *extra],
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+            )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"hub serve exited: {self.proc.stdout.read()}")
+                raise RuntimeError(f"hub serve exited: {self.log.read_text(errors='replace')[-3000:]}")
             try:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as r:
                     if json.load(r).get("ok"):
