@@ -19,9 +19,12 @@ LAB_CATALOGS = frozenset({"ZJ-LAB", "BJ-LAB"})
 
 class Items:
     def __init__(self) -> None:
-        self.by_ref: dict[str, ItemRecord] = {
-            item.ref: item for cf in read_catalogs().values() for item in cf.items
-        }
+        catalogs = read_catalogs()
+        self.by_ref: dict[str, ItemRecord] = {item.ref: item for cf in catalogs.values() for item in cf.items}
+        self._clauses = {cid: cf.catalog.clause for cid, cf in catalogs.items()}
+
+    def catalog_clause(self, catalog: str) -> str | None:
+        return self._clauses.get(catalog)
 
     def resolve(self, ref: str) -> str | None:
         if ref in self.by_ref:

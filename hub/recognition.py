@@ -148,6 +148,10 @@ class ItemIndex(Protocol):
         """Normalised modality / bodyPart / laterality / contrast / views of an item."""
         ...
 
+    def catalog_clause(self, catalog: str) -> str | None:
+        """Where the document prints the catalog (e.g. 附件2, 附表)."""
+        ...
+
 
 # --------------------------------------------------------------------------------------------- engine
 
@@ -327,12 +331,17 @@ class RecognitionEngine:
             d.add(
                 "ITEM_NOT_IN_CATALOG",
                 policy.source,
-                None,
+                self.items.catalog_clause(catalog),
                 f"{ref} has no counterpart in {catalog}, the list of {policy.title}",
                 NOT_RECOGNIZED,
             )
             return None
-        d.add("ITEM_IN_CATALOG", policy.source, None, f"{ref} is {target_item} in {catalog}")
+        d.add(
+            "ITEM_IN_CATALOG",
+            policy.source,
+            self.items.catalog_clause(catalog),
+            f"{ref} is {target_item} in {catalog}" if ref != target_item else f"{ref} is listed in {catalog}",
+        )
         return target_item
 
     def _step_who(
