@@ -32,6 +32,7 @@ from strawberry.types.execution import ExecutionResult
 from hub import graphiql
 from hub.config import Settings
 from hub.limits import BodySizeLimit, TrustedDocuments, error_body, limit_error
+from hub.metrics import GRAPHQL_SECONDS, metrics_endpoint
 from hub.runtime import Runtime
 from resolvers.schema import build_schema
 
@@ -50,7 +51,8 @@ class HubGraphQL(GraphQL):
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         try:
-            response = await self.run(Request(scope=scope, receive=receive))
+            with GRAPHQL_SECONDS.time():
+                response = await self.run(Request(scope=scope, receive=receive))
         except HTTPException as e:  # strawberry answers these in plain text; clients expect GraphQL JSON
             code = "NOT_FOUND" if e.status_code == 404 else "BAD_REQUEST"
             response = JSONResponse(error_body(limit_error(code, e.reason)), status_code=e.status_code)
@@ -114,6 +116,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         from hub.loader import LoadRefused, load_into
 
         rt = holder["runtime"]
+        if request.client is None or request.client.host not in ("127.0.0.1", "::1"):
+            return JSONResponse({"ok": False, "error": "hub load hands files over loopback only"}, status_code=403)
         token = getattr(rt, "load_token", None)
         if not token or request.headers.get("authorization") != f"Bearer {token}":
             return JSONResponse({"ok": False, "error": "not authorized"}, status_code=403)
@@ -132,6 +136,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     routes: list[Any] = [
         Route("/healthz", healthz),
         Route("/admin/load", admin_load, methods=["POST"]),
+        Route("/metrics", metrics_endpoint),
         Route("/graphql", graphql, methods=["GET", "POST"]),
     ]
     if settings.graphiql_enabled:

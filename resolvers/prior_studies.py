@@ -13,6 +13,7 @@ from typing import Optional
 
 import strawberry
 from hub import recognition as engine
+from hub.metrics import count_answers, count_platforms
 from resolvers.context import hub
 from resolvers.errors import hub_error
 from resolvers.recognition import to_graphql, today
@@ -42,7 +43,10 @@ async def prior_studies(
                      engine.ClinicalContext(imagesIncomplete=any(f.code == "INCOMPLETE_IMAGES" for f in s.completeness)))
         for s in checkable
     ]
-    verdicts = dict(zip((id(s) for s in checkable), await ctx.engine.check_many(checks))) if checks else {}
+    results = await ctx.engine.check_many(checks) if checks else []
+    count_answers(results)
+    count_platforms(found.platforms)
+    verdicts = dict(zip((id(s) for s in checkable), results))
     out = []
     for s in studies:
         result = verdicts.get(id(s))

@@ -15,6 +15,7 @@ import strawberry
 from graphql import GraphQLError
 
 from hub import recognition as engine
+from hub.metrics import count_answers
 from resolvers.context import hub
 from resolvers.errors import hub_error
 from resolvers.types import CatalogItem, ClinicalContext, Reason, Recognition, StudyInput, Verdict
@@ -70,6 +71,7 @@ async def recognizability(
 ) -> Recognition:
     """Is this prior study recognizable at institution ``at`` on day ``on`` (default: today in China)?"""
     (result,) = await hub(info).engine.check_many(_checks([study], str(at), on or today(), to_context(context)))
+    count_answers((result,))
     if isinstance(result, engine.CheckError):
         raise to_error(result)
     return to_graphql(result)
@@ -89,6 +91,7 @@ async def recognizabilities(
             "BATCH_TOO_LARGE", f"recognizabilities takes at most {limit} studies per request, got {len(studies)}", len(studies)
         )
     results = await hub(info).engine.check_many(_checks(studies, str(at), on or today(), to_context(context)))
+    count_answers(results)
     # graphql-core turns an exception returned as a list element into an error at that element's path
     return [to_error(r) if isinstance(r, engine.CheckError) else to_graphql(r) for r in results]  # type: ignore[misc]
 
