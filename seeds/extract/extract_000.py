@@ -21,6 +21,8 @@ from pathlib import Path
 
 import yaml
 
+from common import split_top, unbalanced
+
 SOURCE = "000"
 CHECKOUT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = CHECKOUT / "seeds" / "catalogs"
@@ -79,19 +81,8 @@ def announced_counts(text: str) -> tuple[int, int, int]:
 
 def split_top_level(s: str, sep: str = "、") -> list[str]:
     """Split on sep outside parentheses: 耐甲氧西林葡萄球菌检测（MRSA、MRS） stays one component."""
-    parts, cur, depth = [], [], 0
-    for ch in s:
-        if ch in "（(":
-            depth += 1
-        elif ch in "）)":
-            depth -= 1
-        if ch == sep and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    parts.append("".join(cur))
-    if depth != 0 or any(not p.strip() for p in parts):
+    parts = split_top(s, sep)
+    if unbalanced(s) or any(not p.strip() for p in parts):
         fail(f"unbalanced parentheses or empty component in {s!r}")
     return [norm_ws(p) for p in parts]
 
