@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.graphql.support import HUB, ROOT, HubProcess, copy_graph
+from tests.graphql.support import copy_graph
+from tests.support.hubproc import HUB, ROOT, HubServer
 
 
 @pytest.fixture(scope="session")
@@ -27,10 +28,11 @@ def graph_copy(demo_graph, tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def hub(demo_graph, tmp_path_factory):
     """``hub serve`` with default settings on loopback: development mode."""
-    server = HubProcess(copy_graph(demo_graph, tmp_path_factory.mktemp("hub-dev")))
+    server = HubServer(copy_graph(demo_graph, tmp_path_factory.mktemp("hub-dev")), hub_env=False)
     yield server
     server.stop()
 
 
-def start_hub(demo_graph: Path, tmp: Path, *args: str, env: dict | None = None) -> HubProcess:
-    return HubProcess(copy_graph(demo_graph, tmp), *args, env=env)
+def start_hub(demo_graph: Path, tmp: Path, *args: str, env: dict | None = None) -> HubServer:
+    """``hub serve`` on a copy of the demo store, set by `args` and `env` only (not this process's HUB_*)."""
+    return HubServer(copy_graph(demo_graph, tmp), *args, env=env, hub_env=False)

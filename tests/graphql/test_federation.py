@@ -9,7 +9,6 @@ store counts reads.
 from __future__ import annotations
 
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -19,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from hub.config import Settings
-from tests.graphql.support import GATEWAY_TOOLS, ROOT, Http, InProcessHub, free_port, wait_http
+from tests.graphql.support import GATEWAY_TOOLS, InProcessHub
+from tests.support.hubproc import ROOT, Http, free_port, terminate, wait_http
 
 HIVE = GATEWAY_TOOLS / "node_modules" / ".bin" / "hive-gateway"
 
@@ -41,13 +41,7 @@ class Proc(Http):
             raise
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        terminate(self.proc, group=True)
         self._log.close()
 
 

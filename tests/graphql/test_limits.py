@@ -227,7 +227,7 @@ def test_cors_from_the_environment(demo_graph, tmp_path):
 def test_bad_limit_settings_are_refused_clearly(demo_graph, tmp_path):
     import subprocess
 
-    from tests.graphql.support import HUB, ROOT
+    from tests.support.hubproc import HUB, ROOT
 
     r = subprocess.run([HUB, "serve", "--graph", str(tmp_path / "g.lbug"), "--max-depth", "0"], cwd=ROOT,
                        capture_output=True, text=True, timeout=60)

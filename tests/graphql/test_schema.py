@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.graphql.support import HUB, ROOT
+from tests.support.hubproc import HUB, ROOT
 
 SDL_FILE = ROOT / "schema.graphql"
 BUILTIN = {"String", "Int", "Float", "Boolean", "ID"}

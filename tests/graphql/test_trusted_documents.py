@@ -10,7 +10,8 @@ import urllib.parse
 import pytest
 
 from tests.graphql.conftest import start_hub
-from tests.graphql.support import HUB, ROOT, copy_graph
+from tests.graphql.support import copy_graph
+from tests.support.hubproc import HUB, ROOT
 
 CHECK = ('query Check($s: StudyInput!, $at: ID!) { recognizability(study: $s, at: $at, on: "2026-11-23") '
          '{ verdict mark targetItem } }')

@@ -1,10 +1,12 @@
 """Start a real ``hub serve`` in a subprocess on a free loopback port, and talk GraphQL to it.
 
-Acceptance tests go through the same console script and HTTP stack a portal uses.
+Acceptance tests go through the same console script and HTTP stack a portal uses.  The GraphQL tests
+(tests/graphql) use the same server and client, plus the in-process hub of tests/graphql/support.py.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -14,6 +16,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parents[2]
 HUB = str(Path(sys.executable).with_name("hub"))
@@ -30,42 +33,100 @@ def hub_cli(*args: str, env: dict | None = None, check: bool = True) -> subproce
                           check=check, timeout=600)
 
 
-class HubServer:
-    def __init__(self, graph: Path, *extra: str, env: dict | None = None) -> None:
+def terminate(proc: subprocess.Popen, *, group: bool = False, grace: float = 15) -> None:
+    """SIGTERM, and SIGKILL when `proc` has not exited `grace` seconds later; with `group`, to its whole process
+    group (a process started with ``start_new_session=True``, and what it started)."""
+    if proc.poll() is None:
+        send = (lambda sig: os.killpg(proc.pid, sig)) if group else proc.send_signal
+        send(signal.SIGTERM)
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            send(signal.SIGKILL)
+            proc.wait()
+
+
+def _log_tail(log: Path | None) -> str:
+    return log.read_text(errors="replace")[-3000:] if log else ""
+
+
+def wait_http(url: str, proc: subprocess.Popen | None, log: Path | None, timeout: float = 60,
+              ready: Callable[[bytes], Any] = lambda body: True) -> None:
+    """Until GET `url` answers 2xx with a body `ready` accepts; an error (with the end of `log`) when `proc`
+    exits first or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{proc.args} exited {proc.returncode}: {_log_tail(log)}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if ready(r.read()):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} not ready in {timeout} s: {_log_tail(log)}")
+
+
+class Http:
+    """GraphQL over a real socket with http.client (no redirects followed, any status returned)."""
+
+    host = "127.0.0.1"
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
+                timeout: float = 60) -> tuple[int, dict[str, str], bytes]:
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            r = conn.getresponse()
+            return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+        finally:
+            conn.close()
+
+    def post(self, payload: Any, headers: dict | None = None, path: str = "/graphql",
+             timeout: float = 60) -> tuple[int, dict]:
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        status, _, data = self.request("POST", path, body, {"Content-Type": "application/json", **(headers or {})},
+                                       timeout=timeout)
+        return status, json.loads(data)
+
+    def gql(self, query: str, variables: dict | None = None, *, timeout: float = 60, **extra: Any) -> dict:
+        status, out = self.post({"query": query, "variables": variables or {}, **extra}, timeout=timeout)
+        assert status == 200, (status, out)
+        return out
+
+    query = gql
+
+
+class HubServer(Http):
+    """``hub serve --graph GRAPH --port <free port> *extra``, logging to GRAPH.serve.log beside the store.
+
+    `env` is added to this process's environment; with ``hub_env=False`` the server does not inherit this
+    process's ``HUB_*`` variables (its settings are then only the defaults, `extra` and `env`).
+    """
+
+    def __init__(self, graph: Path, *extra: str, env: dict | None = None, hub_env: bool = True) -> None:
         self.graph = graph
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         # the server's log goes to a file beside the store: a pipe nobody reads fills up and blocks it
         self.log = Path(f"{graph}.serve.log")
+        environ = os.environ if hub_env else {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 [HUB, "serve", "--graph", str(graph), "--port", str(self.port), *extra],
-                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                env={**environ, **(env or {})},
             )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"hub serve exited: {self.log.read_text(errors='replace')[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as r:
-                    if json.load(r).get("ok"):
-                        return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("hub serve did not become ready in 60 s")
-
-    def query(self, query: str, variables: dict | None = None, timeout: float = 60) -> dict:
-        body = json.dumps({"query": query, "variables": variables or {}}).encode()
-        req = urllib.request.Request(f"{self.url}/graphql", body, {"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            assert r.status == 200, r.status
-            return json.load(r)
+        try:
+            wait_http(f"{self.url}/healthz", self.proc, self.log, ready=lambda body: json.loads(body).get("ok"))
+        except Exception:
+            self.stop()
+            raise
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        terminate(self.proc)
