@@ -38,10 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from graph.statements import Backend, statement
-from graph.store import Params, Row, StoreError, StoreLocked
+from graph.store import Params, Row, StoreError, StoreLocked, check_schema_version, skip_op
 
-#: bumped when the schema changes in a way an older hub cannot read
-SCHEMA_VERSION = 1
 #: file name used when the target is an existing directory
 DEFAULT_FILE = "hub.lbug"
 #: rows written after which connections are renewed so that statements are planned afresh
@@ -102,17 +100,6 @@ def _locked_message(path: Path, engine_message: str) -> str:
 def _rows(result: Any) -> list[Row]:
     columns = result.get_column_names()
     return [dict(zip(columns, values, strict=True)) for values in result.get_all()]
-
-
-def _skip(params: Params | None) -> bool:
-    """An op whose ``rows`` (or ``ids``) batch is empty has nothing to do; running it would only
-    confuse LadybugDB's binder (FIELD-NOTES: an empty list parameter to UNWIND)."""
-    if not params:
-        return False
-    for key in ("rows", "ids"):
-        if key in params and isinstance(params[key], (list, tuple)) and not params[key]:
-            return True
-    return False
 
 
 class _Engine:
@@ -258,7 +245,7 @@ class LadybugStore:
         store = cls(engine)
         try:
             await store._run_script("schema")
-            await store._check_version()
+            await check_schema_version(store)
         except BaseException:
             await store.close()
             raise
@@ -271,7 +258,7 @@ class LadybugStore:
         """Run the named read statement on a reader thread; rows as ``dict``."""
         engine = self._live()
         self.calls += 1
-        if _skip(params):
+        if skip_op(params):
             return []
         text = statement(name, self.backend).text
         args = dict(params or {})
@@ -293,7 +280,7 @@ class LadybugStore:
         plan = [
             (name, statement(name, self.backend).parts, dict(params or {}))
             for name, params in ops
-            if not _skip(params)
+            if not skip_op(params)
         ]
         if not plan:
             return
@@ -382,18 +369,6 @@ class LadybugStore:
 
         async with self._write_lock:
             await asyncio.get_running_loop().run_in_executor(engine.write_pool, run)
-
-    async def _check_version(self) -> None:
-        rows = await self.read("meta.get", {"key": "schema.version"})
-        if not rows:
-            await self.write([("meta.set", {"key": "schema.version", "value": str(SCHEMA_VERSION)})])
-            return
-        found = int(rows[0]["value"])
-        if found > SCHEMA_VERSION:
-            raise StoreError(
-                f"the graph store {self.target} has schema version {found}; this hub knows only "
-                f"{SCHEMA_VERSION} — upgrade the hub"
-            )
 
     def __repr__(self) -> str:
         return f"LadybugStore({self.target!r})"

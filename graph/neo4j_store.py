@@ -23,10 +23,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from graph.statements import Backend, statement
-from graph.store import Params, Row, StoreError
+from graph.store import Params, Row, StoreError, check_schema_version, skip_op
 
-#: bumped when the schema changes in a way an older hub cannot read (same number as LadybugStore)
-SCHEMA_VERSION = 1
 BULK_BATCH = 10_000
 
 # the driver logs a failed connection at WARNING as well as raising it; the error we raise is enough
@@ -49,15 +47,6 @@ def _plain(params: Params | None) -> dict[str, Any]:
     for key, value in (params or {}).items():
         out[key] = list(value) if isinstance(value, tuple) else value
     return out
-
-
-def _skip(params: Params | None) -> bool:
-    if not params:
-        return False
-    return any(
-        key in params and isinstance(params[key], (list, tuple)) and not params[key]
-        for key in ("rows", "ids")
-    )
 
 
 class Neo4jStore:
@@ -88,7 +77,7 @@ class Neo4jStore:
             await driver.verify_connectivity()
             for part in statement("schema", cls.backend).parts:
                 await driver.execute_query(part, database_=database)
-            await store._check_version()
+            await check_schema_version(store)
         except BaseException as exc:
             await driver.close()
             if isinstance(exc, neo4j.exceptions.AuthError):
@@ -109,7 +98,7 @@ class Neo4jStore:
         import neo4j
 
         self.calls += 1
-        if _skip(params):
+        if skip_op(params):
             return []
         text = statement(name, self.backend).text
         try:
@@ -131,7 +120,7 @@ class Neo4jStore:
         plan = [
             (name, statement(name, self.backend).parts, _plain(params))
             for name, params in ops
-            if not _skip(params)
+            if not skip_op(params)
         ]
         if not plan:
             return
@@ -200,18 +189,6 @@ class Neo4jStore:
         if self._driver is None:
             raise StoreError(f"the graph store {self.target} is closed")
         return self._driver
-
-    async def _check_version(self) -> None:
-        rows = await self.read("meta.get", {"key": "schema.version"})
-        if not rows:
-            await self.write([("meta.set", {"key": "schema.version", "value": str(SCHEMA_VERSION)})])
-            return
-        found = int(rows[0]["value"])
-        if found > SCHEMA_VERSION:
-            raise StoreError(
-                f"the graph store {self.target} has schema version {found}; this hub knows only "
-                f"{SCHEMA_VERSION} — upgrade the hub"
-            )
 
     def __repr__(self) -> str:
         return f"Neo4jStore({self.target!r}, database={self.database!r})"

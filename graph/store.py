@@ -22,6 +22,8 @@ from graph.statements import Backend
 Row = dict[str, Any]
 Params = Mapping[str, Any]
 NEO4J_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+#: bumped when the schema changes in a way an older hub cannot read (one number for both adapters)
+SCHEMA_VERSION = 1
 
 
 class StoreError(Exception):
@@ -64,6 +66,31 @@ class GraphStore(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+def skip_op(params: Params | None) -> bool:
+    """An op or read whose ``rows`` (or ``ids``) list is empty has nothing to do, and the adapters skip it:
+    running it would only confuse LadybugDB's binder (FIELD-NOTES: an empty list parameter to UNWIND)."""
+    if not params:
+        return False
+    return any(
+        key in params and isinstance(params[key], (list, tuple)) and not params[key]
+        for key in ("rows", "ids")
+    )
+
+
+async def check_schema_version(store: GraphStore) -> None:
+    """Record :data:`SCHEMA_VERSION` in a store that has none yet; refuse one written by a newer hub."""
+    rows = await store.read("meta.get", {"key": "schema.version"})
+    if not rows:
+        await store.write([("meta.set", {"key": "schema.version", "value": str(SCHEMA_VERSION)})])
+        return
+    found = int(rows[0]["value"])
+    if found > SCHEMA_VERSION:
+        raise StoreError(
+            f"the graph store {store.target} has schema version {found}; this hub knows only "
+            f"{SCHEMA_VERSION} — upgrade the hub"
+        )
 
 
 def is_neo4j_target(target: str) -> bool:
