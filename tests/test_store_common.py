@@ -1,8 +1,10 @@
 """Behaviours every graph store adapter must show, written once and run against each backend by
-``test_store_ladybug.py`` (embedded, always) and ``test_store_neo4j.py`` (needs ``NEO4J_URI``).
+``test_store_ladybug.py`` (embedded, always), ``test_store_neo4j_adapter.py`` (the Neo4j adapter on a
+stand-in driver, always) and ``test_store_neo4j.py`` (needs ``NEO4J_URI``).
 
-Each ``check_*`` coroutine takes an ``opener``: an async callable that opens (and the first time
-creates) the store under test, always on the same target.  Nothing here is collected as a test.
+Each ``check_*`` coroutine takes the store under test, or an ``opener``: an async callable that opens
+(and the first time creates) the store under test, always on the same target.  :class:`StoreBehaviours`
+runs them as tests in each backend's module.  Nothing here is collected as a test.
 """
 
 from __future__ import annotations
@@ -317,3 +319,39 @@ async def check_concurrent_writes(store: GraphStore) -> None:
     ), *(store.read("graph.counts") for _ in range(10)))
     c = await counts(store)
     assert (c["institutions"], c["locatedIn"]) == (40, 40)
+
+
+# -- the behaviours as tests ---------------------------------------------------------------------------
+
+
+class StoreBehaviours:
+    """The shared behaviours as tests, for every backend.  A backend's test module runs them by subclassing
+    (``class TestStoreBehaviours(StoreBehaviours)``) and providing two fixtures: ``store``, an open store
+    with an empty graph, and ``opener``, an async callable that opens (the first time creates) the store
+    on the same target every time.  A subclass overrides a test where its backend needs more around it.
+    Not named ``Test…``: nothing is collected in this module."""
+
+    async def test_schema_on_first_open_and_reopen(self, opener: Opener):
+        await check_schema_on_open_and_reopen(opener)
+
+    async def test_write_is_all_or_nothing(self, store):
+        await check_write_atomicity(store)
+
+    async def test_upserts_are_idempotent(self, store):
+        await check_idempotent_upserts(store)
+
+    async def test_dates_round_trip(self, store):
+        await check_dates_round_trip(store)
+
+    @pytest.mark.parametrize("bulk", [False, True], ids=["one-transaction", "bulk"])
+    async def test_loading_twice_changes_nothing(self, store, bulk: bool):
+        await check_load_idempotent(store, bulk=bulk)
+
+    async def test_bulk_load(self, store):
+        await check_bulk_load_port(store)
+
+    async def test_calls_counter(self, store):
+        await check_calls_counter(store)
+
+    async def test_concurrent_writes_queue(self, store):
+        await check_concurrent_writes(store)

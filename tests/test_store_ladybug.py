@@ -20,15 +20,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from test_store_common import (  # noqa: E402
-    check_bulk_load_port,
+    StoreBehaviours,
     check_bulk_matches_merge,
-    check_calls_counter,
-    check_concurrent_writes,
-    check_dates_round_trip,
-    check_idempotent_upserts,
-    check_load_idempotent,
-    check_schema_on_open_and_reopen,
-    check_write_atomicity,
     counts,
     seed_base,
     snapshot,
@@ -55,29 +48,18 @@ async def store(path: Path):
     await s.close()
 
 
+@pytest.fixture
+def opener(path: Path):
+    return lambda: open_store(str(path), seed=False)
+
+
 # -- the shared behaviours ---------------------------------------------------------------------------
 
 
-async def test_schema_on_first_open_and_reopen(path: Path):
-    await check_schema_on_open_and_reopen(lambda: open_store(str(path), seed=False))
-    assert path.is_file()
-
-
-async def test_write_is_all_or_nothing(store):
-    await check_write_atomicity(store)
-
-
-async def test_upserts_are_idempotent(store):
-    await check_idempotent_upserts(store)
-
-
-async def test_dates_round_trip(store):
-    await check_dates_round_trip(store)
-
-
-@pytest.mark.parametrize("bulk", [False, True], ids=["one-transaction", "bulk"])
-async def test_loading_twice_changes_nothing(store, bulk: bool):
-    await check_load_idempotent(store, bulk=bulk)
+class TestStoreBehaviours(StoreBehaviours):
+    async def test_schema_on_first_open_and_reopen(self, opener, path: Path):
+        await super().test_schema_on_first_open_and_reopen(opener)
+        assert path.is_file()
 
 
 async def test_bulk_path_builds_the_same_graph(tmp_path: Path):
@@ -88,18 +70,6 @@ async def test_bulk_path_builds_the_same_graph(tmp_path: Path):
     finally:
         await a.close()
         await b.close()
-
-
-async def test_bulk_load(store):
-    await check_bulk_load_port(store)
-
-
-async def test_calls_counter(store):
-    await check_calls_counter(store)
-
-
-async def test_concurrent_writes_queue(store):
-    await check_concurrent_writes(store)
 
 
 # -- embedded only -----------------------------------------------------------------------------------

@@ -17,14 +17,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from test_store_common import (  # noqa: E402
-    check_bulk_load_port,
-    check_calls_counter,
-    check_concurrent_writes,
+    StoreBehaviours,
     check_dates_round_trip,
-    check_idempotent_upserts,
-    check_load_idempotent,
-    check_schema_on_open_and_reopen,
-    check_write_atomicity,
     seed_base,
     snapshot,
     synthetic_dataset,
@@ -69,26 +63,14 @@ async def store():
     await s.close()
 
 
-async def test_schema_on_first_open_and_reopen():
+@pytest.fixture
+async def opener():
     await _wipe()  # leaves only the marker: no schema.version, so open() has to write it
-    await check_schema_on_open_and_reopen(lambda: open_store(URI, seed=False))
+    return lambda: open_store(URI, seed=False)
 
 
-async def test_write_is_all_or_nothing(store):
-    await check_write_atomicity(store)
-
-
-async def test_upserts_are_idempotent(store):
-    await check_idempotent_upserts(store)
-
-
-async def test_dates_round_trip(store):
-    await check_dates_round_trip(store)
-
-
-@pytest.mark.parametrize("bulk", [False, True], ids=["one-transaction", "bulk"])
-async def test_loading_twice_changes_nothing(store, bulk: bool):
-    await check_load_idempotent(store, bulk=bulk)
+class TestStoreBehaviours(StoreBehaviours):
+    """The shared behaviours (test_store_common.py), each on a wiped database."""
 
 
 async def test_bulk_path_builds_the_same_graph(store):
@@ -102,18 +84,6 @@ async def test_bulk_path_builds_the_same_graph(store):
         assert stats.marks.created == 3000 and stats.bulk is (threshold == 1)
         shots.append(await snapshot(store, dataset))
     assert shots[0] == shots[1]
-
-
-async def test_bulk_load(store):
-    await check_bulk_load_port(store)
-
-
-async def test_calls_counter(store):
-    await check_calls_counter(store)
-
-
-async def test_concurrent_writes_queue(store):
-    await check_concurrent_writes(store)
 
 
 async def test_rows_are_plain_python(store):

@@ -19,16 +19,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from test_store_common import (  # noqa: E402
-    check_bulk_load_port,
-    check_calls_counter,
-    check_concurrent_writes,
-    check_dates_round_trip,
-    check_idempotent_upserts,
-    check_load_idempotent,
-    check_schema_on_open_and_reopen,
-    check_write_atomicity,
-)
+from test_store_common import StoreBehaviours, check_bulk_load_port, check_load_idempotent  # noqa: E402
 
 import graph.neo4j_store as neo4j_store  # noqa: E402
 from graph.statements import statement  # noqa: E402
@@ -168,6 +159,12 @@ async def store(fake_neo4j):
     await s.close()
 
 
+@pytest.fixture
+def opener(fake_neo4j):
+    target, _ = fake_neo4j
+    return lambda: open_store(target, seed=False)
+
+
 async def test_open_uses_env_credentials_database_and_bookmarks(fake_neo4j):
     target, drivers = fake_neo4j
     store = await open_store(target, seed=False)
@@ -184,37 +181,15 @@ async def test_open_uses_env_credentials_database_and_bookmarks(fake_neo4j):
         await store.read("graph.counts")
 
 
-async def test_schema_on_first_open_and_reopen(fake_neo4j):
-    target, _ = fake_neo4j
-    await check_schema_on_open_and_reopen(lambda: open_store(target, seed=False))
+class TestStoreBehaviours(StoreBehaviours):
+    """The shared behaviours; dates come back native (``neo4j.time.Date`` → ``datetime.date``) in
+    test_dates_round_trip, and the bulk tests run in many small batches."""
 
+    @pytest.mark.parametrize("bulk", [False, True], ids=["one-transaction", "bulk"])
+    async def test_loading_twice_changes_nothing(self, store, bulk: bool, monkeypatch: pytest.MonkeyPatch):
+        monkeypatch.setattr(neo4j_store, "BULK_BATCH", 7)  # many batches
+        await check_load_idempotent(store, bulk=bulk)
 
-async def test_write_is_all_or_nothing(store):
-    await check_write_atomicity(store)
-
-
-async def test_upserts_are_idempotent(store):
-    await check_idempotent_upserts(store)
-
-
-async def test_dates_come_back_native(store):
-    await check_dates_round_trip(store)
-
-
-@pytest.mark.parametrize("bulk", [False, True], ids=["one-transaction", "bulk"])
-async def test_loading_twice_changes_nothing(store, bulk: bool, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(neo4j_store, "BULK_BATCH", 7)  # many batches
-    await check_load_idempotent(store, bulk=bulk)
-
-
-async def test_bulk_load(store, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(neo4j_store, "BULK_BATCH", 1)
-    await check_bulk_load_port(store)
-
-
-async def test_calls_counter(store):
-    await check_calls_counter(store)
-
-
-async def test_concurrent_writes(store):
-    await check_concurrent_writes(store)
+    async def test_bulk_load(self, store, monkeypatch: pytest.MonkeyPatch):
+        monkeypatch.setattr(neo4j_store, "BULK_BATCH", 1)
+        await check_bulk_load_port(store)
