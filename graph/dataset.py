@@ -519,24 +519,34 @@ class _Validator:
         probs.raise_if_any(refs)
         return ds
 
+    def _identified(self, sec: int, i: int, rec: Any, ids: dict[str, int]) -> tuple[str, str | None] | None:
+        """What an institution and an alliance record start with: an object (else a problem, and None),
+        its fields known and the required ones present, an id not defined before in its section (``ids``:
+        id -> first index, updated).  Returns the record's label and its id (None when it has no valid one)."""
+        section = SECTIONS[sec]
+        if type(rec) is not dict:
+            self._problem(sec, i, f"{section}[{i}]", "", f"{show(rec)} is {_type_name(rec)}, expected an object", rec)
+            return None
+        label = _label_id(section, i, rec)
+        fields, required, field_set, required_set = _IDENTIFIED_FIELDS[sec]
+        if not (required_set <= rec.keys() <= field_set):
+            self._check_fields(sec, i, rec, label, fields, required)
+        rid = self._string(sec, i, rec, label, "id", ident=True)
+        if rid is not None:
+            first = ids.setdefault(rid, i)
+            if first != i:
+                self._problem(sec, i, label, "id", f"{show(rid)} is defined twice (first at {section}[{first}])", rid)
+        return label, rid
+
     def _institutions(self, records: list, ds: Dataset) -> set[str]:
         sec = 0
         ids: dict[str, int] = {}
         out = ds.institutions
         for i, rec in enumerate(records):
-            if type(rec) is not dict:
-                self._problem(sec, i, f"institutions[{i}]", "", f"{show(rec)} is {_type_name(rec)}, expected an object",
-                              rec)
+            head = self._identified(sec, i, rec, ids)
+            if head is None:
                 continue
-            label = _label_id("institutions", i, rec)
-            if not (_INSTITUTION_REQUIRED_SET <= rec.keys() <= _INSTITUTION_SET):
-                self._check_fields(sec, i, rec, label, INSTITUTION_FIELDS, INSTITUTION_REQUIRED)
-            iid = self._string(sec, i, rec, label, "id", ident=True)
-            if iid is not None:
-                first = ids.setdefault(iid, i)
-                if first != i:
-                    self._problem(sec, i, label, "id", f"{show(iid)} is defined twice (first at institutions[{first}])",
-                                  iid)
+            label, iid = head
             name = self._string(sec, i, rec, label, "name")
             tier = self._choice(sec, i, rec, label, "tier", TIERS, "a tier", numbers=True)
             region = rec.get("region")
@@ -573,19 +583,10 @@ class _Validator:
         ids: dict[str, int] = {}
         members_of: dict[int, list[str]] = {}
         for i, rec in enumerate(records):
-            if type(rec) is not dict:
-                self._problem(sec, i, f"alliances[{i}]", "", f"{show(rec)} is {_type_name(rec)}, expected an object",
-                              rec)
+            head = self._identified(sec, i, rec, ids)
+            if head is None:
                 continue
-            label = _label_id("alliances", i, rec)
-            if not (_ALLIANCE_REQUIRED_SET <= rec.keys() <= _ALLIANCE_SET):
-                self._check_fields(sec, i, rec, label, ALLIANCE_FIELDS, ALLIANCE_REQUIRED)
-            aid = self._string(sec, i, rec, label, "id", ident=True)
-            if aid is not None:
-                first = ids.setdefault(aid, i)
-                if first != i:
-                    self._problem(sec, i, label, "id", f"{show(aid)} is defined twice (first at alliances[{first}])",
-                                  aid)
+            label, aid = head
             kind = self._choice(sec, i, rec, label, "kind", _ALLIANCE_KIND_NAMES, "an alliance kind")
             name = self._string(sec, i, rec, label, "name")
             members = self._string_list(sec, i, rec, label, "members", ident=True)
@@ -709,9 +710,11 @@ class _Validator:
                              "of this file or of the store", inst)
 
 
-_INSTITUTION_SET = frozenset(INSTITUTION_FIELDS)
-_ALLIANCE_SET = frozenset(ALLIANCE_FIELDS)
 _MARK_SET = frozenset(MARK_FIELDS)
-_INSTITUTION_REQUIRED_SET = frozenset(INSTITUTION_REQUIRED)
-_ALLIANCE_REQUIRED_SET = frozenset(ALLIANCE_REQUIRED)
+#: per section with ids (0 institutions, 1 alliances): its fields, the required ones, and both as sets
+_IDENTIFIED_FIELDS = {
+    sec: (fields, required, frozenset(fields), frozenset(required))
+    for sec, fields, required in ((0, INSTITUTION_FIELDS, INSTITUTION_REQUIRED),
+                                  (1, ALLIANCE_FIELDS, ALLIANCE_REQUIRED))
+}
 _ALLIANCE_KIND_NAMES = tuple(ALLIANCE_KINDS)
