@@ -63,6 +63,22 @@ _BAD_INPUT = re.compile(
 )
 
 
+def _setting(name: str, value: Any) -> str:
+    """How a refusal names the limit that refused and how to change it:
+    ``(max_depth=10; --max-depth / HUB_MAX_DEPTH)``."""
+    return f"({name}={value}; --{name.replace('_', '-')} / HUB_{name.upper()})"
+
+
+#: the limits graphql-core and strawberry enforce, by the message they refuse with: the message the hub
+#: gives instead (formatted with the match's groups), its code and the setting
+_LIMIT_MESSAGES = (
+    (_TOKENS, "token limit exceeded: the document has more than {n} tokens", "TOKEN_LIMIT_EXCEEDED", "max_tokens"),
+    (_DEPTH, "query depth limit exceeded: operation '{op}' nests deeper than {n} levels", "DEPTH_LIMIT_EXCEEDED",
+     "max_depth"),
+    (_ALIASES, "alias limit exceeded: {found} aliases, at most {n} allowed", "ALIAS_LIMIT_EXCEEDED", "max_aliases"),
+)
+
+
 def _with(error: GraphQLError, message: str | None = None, **extensions: Any) -> GraphQLError:
     """A copy of ``error`` with a new message and/or extra extensions (errors may be cached: never mutate)."""
     return GraphQLError(
@@ -84,8 +100,7 @@ class ErrorPolicy:
         s = self.settings
         code = (error.extensions or {}).get("code")
         if code == "BATCH_TOO_LARGE" and "HUB_MAX_BATCH" not in error.message:
-            return _with(error, f"{error.message} (max_batch={s.max_batch}; --max-batch / HUB_MAX_BATCH)",
-                         limit=s.max_batch)
+            return _with(error, f"{error.message} {_setting('max_batch', s.max_batch)}", limit=s.max_batch)
         if code:
             return error
         msg = error.message
@@ -100,27 +115,11 @@ class ErrorPolicy:
                     extensions={"code": "INTERNAL_SERVER_ERROR", "errorId": error_id},
                 )
             return _with(error, code="INTERNAL_SERVER_ERROR")
-        if m := _TOKENS.match(msg):
-            return _with(
-                error,
-                f"token limit exceeded: the document has more than {m['n']} tokens "
-                f"(max_tokens={s.max_tokens}; --max-tokens / HUB_MAX_TOKENS)",
-                code="TOKEN_LIMIT_EXCEEDED", limit=s.max_tokens,
-            )
-        if m := _DEPTH.match(msg):
-            return _with(
-                error,
-                f"query depth limit exceeded: operation '{m['op']}' nests deeper than {m['n']} levels "
-                f"(max_depth={s.max_depth}; --max-depth / HUB_MAX_DEPTH)",
-                code="DEPTH_LIMIT_EXCEEDED", limit=s.max_depth,
-            )
-        if m := _ALIASES.match(msg):
-            return _with(
-                error,
-                f"alias limit exceeded: {m['found']} aliases, at most {m['n']} allowed "
-                f"(max_aliases={s.max_aliases}; --max-aliases / HUB_MAX_ALIASES)",
-                code="ALIAS_LIMIT_EXCEEDED", limit=s.max_aliases,
-            )
+        for pattern, message, limit_code, name in _LIMIT_MESSAGES:
+            if m := pattern.match(msg):
+                limit = getattr(s, name)
+                return _with(error, f"{message.format_map(m.groupdict())} {_setting(name, limit)}",
+                             code=limit_code, limit=limit)
         if _INTROSPECTION.match(msg):
             return _with(
                 error,
@@ -288,7 +287,7 @@ class BodySizeLimit:
         error = limit_error(
             "BODY_TOO_LARGE",
             f"request body too large: {size} bytes, at most {self.max_bytes} allowed "
-            f"(max_body_bytes={self.max_bytes}; --max-body-bytes / HUB_MAX_BODY_BYTES)",
+            + _setting("max_body_bytes", self.max_bytes),
             limit=self.max_bytes,
         )
         body = json.dumps(error_body(error)).encode()
