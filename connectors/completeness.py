@@ -87,7 +87,7 @@ class SeriesInfo:
             modality=str(ds.Modality) if ds.get("Modality") else None,
             description=str(ds.get("SeriesDescription") or ""),
             slice_thickness=_float(ds.get("SliceThickness")),
-            image_type=tuple(str(v).upper() for v in _values(ds.get("ImageType"))),
+            image_type=tuple(str(v).upper() for v in values_of(ds.get("ImageType"))),
             instances=_int(ds.get("NumberOfSeriesRelatedInstances")),
             announced=_int(ds.get("ImagesInAcquisition")),
         )
@@ -196,7 +196,8 @@ def _both(code: str, rule: str, text: str, modality: str) -> list[Finding]:
 
 
 # --------------------------------------------------------------------------------------------- values
-def _values(value: object) -> list[object]:
+def values_of(value: object) -> list[object]:
+    """A DICOM element's value as a list: the values of a multi-valued one, one value, or none."""
     if value is None or value == "":
         return []
     if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):

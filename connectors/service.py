@@ -184,7 +184,7 @@ class PriorStudySearch:
         resolutions = await resolve(self.directory, facts)
         out: list[PriorStudy] = []
         for (d, performed), fact, res in zip(kept, facts, resolutions, strict=True):
-            modalities = tuple(str(m) for m in _multi(d.dataset.get("ModalitiesInStudy")))
+            modalities = tuple(str(m) for m in completeness.values_of(d.dataset.get("ModalitiesInStudy")))
             if not modalities and d.series:
                 modalities = tuple(sorted({s.modality for s in d.series if s.modality}))
             klass = completeness.modality_class(modalities)
@@ -243,14 +243,6 @@ def _text(value: object) -> str | None:
         return None
     text = " ".join(str(value).split())
     return text or None
-
-
-def _multi(value: object) -> list[object]:
-    if value is None or value == "":
-        return []
-    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
-        return list(value)
-    return [value]
 
 
 def _int(value: object) -> int | None:
