@@ -282,6 +282,15 @@ def _resolve_body_parts(parts: list[str], voc: Vocabulary) -> tuple[str | None, 
     return None, f"several body parts: {', '.join(uniq)}"
 
 
+def _single(values: list[str], what: str, problems: list[str]) -> str | None:
+    """The one value the name gives (None when it gives none); several different ones are a problem."""
+    distinct = sorted(set(values))
+    if len(distinct) > 1:
+        problems.append(f"several {what}: {', '.join(distinct)}")
+        return None
+    return distinct[0] if distinct else None
+
+
 def _matches(cond: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
     for k, want in cond.items():
         have = values.get(k)
@@ -333,19 +342,8 @@ def normalise(item: Any, voc: Vocabulary | None = None, *, defaults: bool = True
     if problem:
         problems.append(problem)
 
-    laterality = None
-    lats = sorted(set(found["laterality"]))
-    if len(lats) > 1:
-        problems.append(f"several sides: {', '.join(lats)}")
-    elif lats:
-        laterality = lats[0]
-
-    position = None
-    positions = sorted(set(found["position"]))
-    if len(positions) > 1:
-        problems.append(f"several positions: {', '.join(positions)}")
-    elif positions:
-        position = positions[0]
+    laterality = _single(found["laterality"], "sides", problems)
+    position = _single(found["position"], "positions", problems)
 
     views: tuple[str, ...] | None = None
     if modality in RADIOGRAPHY:
