@@ -15,13 +15,29 @@ class GraphFacts:
     def __init__(self, store: GraphStore) -> None:
         self.store = store
 
-    async def institution_facts(self, ids: Iterable[str], items: Iterable[str]) -> Mapping[str, InstitutionFacts]:
-        rows = await self.store.read("facts.institutions", {"ids": sorted(set(ids)), "items": sorted(set(items))})
-        grouped: dict[str, tuple[dict, dict[str, MarkFact]]] = {}
+    async def institution_facts(
+        self, ids: Iterable[str], items: Iterable[str], marks_for: Mapping[str, Iterable[str]] | None = None
+    ) -> Mapping[str, InstitutionFacts]:
+        ids = sorted(set(ids))
+        if marks_for is None:
+            items = sorted(set(items))
+            pairs = [f"{i}|{item}" for i in ids for item in items]
+        else:
+            pairs = sorted({f"{i}|{item}" for i, wanted in marks_for.items() for item in wanted})
+        rows = await self.store.read("facts.institutions", {"ids": ids, "pairs": pairs})
+        # per institution: its first row (the institution's own columns), its alliances, its marks by id
+        grouped: dict[str, tuple[dict, set[str], dict[str, MarkFact]]] = {}
         for row in rows:
-            head, marks = grouped.setdefault(row["id"], (row, {}))
-            if row.get("mark") is not None:
-                marks[row["mark"]] = MarkFact(row["item"], row["scope"], row["validFrom"], row["validTo"])
+            entry = grouped.get(row["id"])
+            if entry is None:
+                entry = grouped[row["id"]] = (row, set(), {})
+            node = row["node"]
+            if node is None:
+                continue
+            if row["allianceKind"] is not None:
+                entry[1].add(node)
+            elif row["item"] is not None:
+                entry[2][node] = MarkFact(row["item"], row["scope"], row["validFrom"], row["validTo"])
         return {
             iid: InstitutionFacts(
                 id=iid,
@@ -29,10 +45,11 @@ class GraphFacts:
                 region=head["region"],
                 ownership=head["ownership"],
                 kind=head["kind"],
-                alliances=frozenset(a for a in head["alliances"] or () if a is not None),
-                marks=tuple(marks.values()),
+                alliances=frozenset(alliances),
+                # by mark id: the store returns rows in no particular order, the engine's answer must not vary
+                marks=tuple(marks[k] for k in sorted(marks)),
             )
-            for iid, (head, marks) in grouped.items()
+            for iid, (head, alliances, marks) in grouped.items()
         }
 
 

@@ -76,6 +76,8 @@ class RegionIndex:
             self._parents.setdefault(child, []).append(parent)
         self.names: dict[str, str] = dict(names or {})
         self._cache: dict[str, tuple[str, ...]] = {}
+        self._sets: dict[str, frozenset[str]] = {}
+        self._provinces: dict[str, str | None] = {}
 
     @classmethod
     def from_table(cls) -> "RegionIndex":
@@ -103,14 +105,28 @@ class RegionIndex:
         self._cache[code] = result
         return result
 
+    def scope_set(self, code: str) -> frozenset[str]:
+        """:meth:`scopes_containing` as a set (cached: the engine asks it for every check)."""
+        hit = self._sets.get(code)
+        if hit is None:
+            hit = self._sets[code] = frozenset(self.scopes_containing(code))
+        return hit
+
     def contains(self, scope: str, code: str) -> bool:
         return scope in self.scopes_containing(code)
 
     def province_of(self, code: str) -> str | None:
+        try:
+            return self._provinces[code]
+        except KeyError:
+            pass
+        found = None
         for c in self.scopes_containing(code):
             if len(c) == 6 and c.endswith("0000"):
-                return c
-        return None
+                found = c
+                break
+        self._provinces[code] = found
+        return found
 
     def size(self, code: str) -> int:
         """How many regions lie inside ``code`` (itself included): "largest scope" in 001 三、4."""

@@ -122,8 +122,14 @@ class CheckError(Exception):
 
 
 class FactsPort(Protocol):
-    async def institution_facts(self, ids: Iterable[str], items: Iterable[str]) -> Mapping[str, InstitutionFacts]:
-        """Facts of these institutions, with their marks restricted to ``items``, in one round trip."""
+    async def institution_facts(
+        self, ids: Iterable[str], items: Iterable[str], marks_for: Mapping[str, Iterable[str]] | None = None
+    ) -> Mapping[str, InstitutionFacts]:
+        """Facts of these institutions, with their marks restricted to ``items``, in one round trip.
+
+        With ``marks_for`` (institution -> items), each institution's marks are restricted to its own
+        entry instead (none for an institution without one): the engine reads only a study's source's marks
+        for the study's item, so a batch need not fetch every source's marks for every item of the batch."""
         ...
 
 
@@ -181,6 +187,7 @@ class RecognitionEngine:
         self.facts = facts
         self._by_province: dict[str, Policy] = {}
         self._zones: dict[str, Policy] = {}
+        self._last_day: dict[tuple[dt.date, str, int], dt.date] = {}  # (performed_on, unit, length) -> window end
         for p in policies.values():
             if p.zone:
                 self._zones[p.zone] = p
@@ -203,6 +210,8 @@ class RecognitionEngine:
         resolved: list[tuple[Check, str] | CheckError] = []
         ids: set[str] = set()
         items: set[str] = set()
+        equivalents: dict[str, frozenset[str]] = {}  # per ref, once per batch
+        marks_for: dict[str, set[str]] = {}  # source institution -> the items whose marks decide its checks
         for c in checks:
             ref = self.items.resolve(c.item)
             if ref is None:
@@ -219,8 +228,12 @@ class RecognitionEngine:
                 continue
             resolved.append((c, ref))
             ids.update((c.institution, c.at))
-            items.update(self.items.equivalents(ref))
-        facts = await self.facts.institution_facts(ids, items) if ids else {}
+            wanted = equivalents.get(ref)
+            if wanted is None:
+                wanted = equivalents[ref] = frozenset(self.items.equivalents(ref))
+            items.update(wanted)
+            marks_for.setdefault(c.institution, set()).update(wanted)
+        facts = await self.facts.institution_facts(ids, items, marks_for) if ids else {}
         out: list[Recognition | CheckError] = []
         for entry in resolved:
             if isinstance(entry, CheckError):
@@ -233,7 +246,7 @@ class RecognitionEngine:
             elif target is None:
                 out.append(CheckError("UNKNOWN_INSTITUTION", f"unknown institution {c.at!r}", c.at))
             else:
-                out.append(self.decide(c, ref, source, target))
+                out.append(self.decide(c, ref, source, target, equivalents[ref]))
         return out
 
     def governing_policy(self, source_region: str, target_region: str) -> tuple[Policy | None, Policy | None]:
@@ -255,7 +268,11 @@ class RecognitionEngine:
 
     # ---- the decision, step by step
 
-    def decide(self, c: Check, ref: str, source: InstitutionFacts, target: InstitutionFacts) -> Recognition:
+    def decide(
+        self, c: Check, ref: str, source: InstitutionFacts, target: InstitutionFacts,
+        equivalents: frozenset[str] | None = None,
+    ) -> Recognition:
+        """``equivalents``: ``self.items.equivalents(ref)`` when the caller already has it."""
         d = _Decision()
         policy, overlay = self.governing_policy(source.region, target.region)
         if policy is None:
@@ -274,7 +291,7 @@ class RecognitionEngine:
         requires_mark = rule.requires_mark if rule is not None else True
         if overlay is not None:
             requires_mark = True  # across provinces only a zone mark carries the result (001 三、1)
-        mark, mark_code = self._step_mark(d, policy, overlay, ref, c, source, target, requires_mark)
+        mark, mark_code = self._step_mark(d, policy, overlay, ref, c, source, target, requires_mark, equivalents)
         valid_until = self._step_window(d, policy, c)
         self._step_exclusions(d, policy, c.context)
         return Recognition(
@@ -398,11 +415,12 @@ class RecognitionEngine:
         source: InstitutionFacts,
         target: InstitutionFacts,
         required: bool,
+        equivalents: frozenset[str] | None = None,
     ) -> tuple[str | None, str | None]:
-        wanted = set(self.items.equivalents(ref))
+        wanted = equivalents if equivalents is not None else set(self.items.equivalents(ref))
         marks = [m for m in source.marks if m.item in wanted]
         valid = [m for m in marks if m.valid_from <= c.performed_on and (m.valid_to is None or c.performed_on <= m.valid_to)]
-        scopes = set(self.regions.scopes_containing(target.region))
+        scopes = self.regions.scope_set(target.region)
         covering = [m for m in valid if m.scope in scopes]
         label_source = overlay or policy
         if covering:
@@ -475,8 +493,14 @@ class RecognitionEngine:
         w = policy.window
         if w is None:
             return None
-        delta = relativedelta(days=w.length) if w.unit == "day" else relativedelta(months=w.length)
-        valid_until = c.performed_on + delta
+        key = (c.performed_on, w.unit, w.length)
+        valid_until = self._last_day.get(key)
+        if valid_until is None:
+            delta = relativedelta(days=w.length) if w.unit == "day" else relativedelta(months=w.length)
+            valid_until = c.performed_on + delta
+            if len(self._last_day) >= 65536:
+                self._last_day.clear()
+            self._last_day[key] = valid_until
         span = f"{w.length} {'days' if w.unit == 'day' else 'month' + ('s' if w.length > 1 else '')}"
         if c.on > valid_until:
             d.add(
