@@ -289,8 +289,11 @@ def _load_child(country_dir: str, graph: str, chunk_rows: str) -> dict[str, Any]
 
 
 async def inprocess_figures(runtime: Any, samples: Sequence[synth.SampleCheck], seconds: float, report: Report,
-                            section: str, settings: Any = None) -> None:
-    """Store round trip (baseline), single check, batch of 100, and both through GraphQL in-process."""
+                            section: str, settings: Any = None, rounds: int = 3) -> None:
+    """Store round trip (baseline), single check, batch of 100, and both through GraphQL in-process.
+
+    Each figure is measured in ``rounds`` interleaved rounds of ``seconds / rounds``; the round with the
+    lowest p50 is kept (its p99 with it): on a shared machine the other tenants only ever add time."""
     from resolvers.schema import build_schema
 
     store, engine = runtime.store, runtime.engine
@@ -299,54 +302,60 @@ async def inprocess_figures(runtime: Any, samples: Sequence[synth.SampleCheck], 
     group_checks = [[c.__class__(c.institution, c.item, c.performed_on, at, on) for c in _checks(g)]
                     for at, on, g in groups]
     n = len(checks)
-    warm = min(n, 2 * SAMPLES)
+    schema = build_schema(settings)
+    context = {"hub": runtime.context(), "request": None, "response": None}
+    bodies = [body_one(s) for s in samples]
+    many_bodies = [body_many(at, on, g) for at, on, g in groups]
 
-    rt_ms = await timed(lambda i: store.read("meta.get", {"key": "schema.version"}), seconds / 2, warmup=50)
+    verdicts: dict[str, int] = {}
+    for g in range(0, n, BATCH):  # the mix of answers the samples get (batches of the size the suite uses)
+        for r in await engine.check_many(checks[g:g + BATCH]):
+            key = getattr(r, "verdict", None) or getattr(r, "code", "error")
+            verdicts[key] = verdicts.get(key, 0) + 1
+    report.out("  sample checks: " + ", ".join(f"{k} {v * 100 / n:.0f}%" for k, v in sorted(verdicts.items())))
+
+    async def gql(body: dict[str, Any]) -> None:
+        result = await schema.execute(body["query"], variable_values=body["variables"], context_value=context,
+                                      operation_name=body["operationName"])
+        if result.errors:
+            raise RuntimeError(result.errors[:3])
+
+    calls: dict[str, Callable[[int], Awaitable[Any]]] = {
+        "roundtrip": lambda i: store.read("meta.get", {"key": "schema.version"}),
+        "one": lambda i: engine.check(checks[i % n]),
+        "gql_one": lambda i: gql(bodies[i % n]),
+    }
+    if groups:
+        calls["many"] = lambda i: engine.check_many(group_checks[i % len(group_checks)])
+        calls["gql_many"] = lambda i: gql(many_bodies[i % len(many_bodies)])
+    for name, call in calls.items():  # warm: every sample once (the store's pages, the parser cache)
+        for i in range(min(n, 500) if name in ("one", "gql_one") else len(groups) if name in ("many", "gql_many") else 50):
+            await call(i)
+    best: dict[str, list[float]] = {}
+    share = seconds / max(1, rounds)
+    for _ in range(max(1, rounds)):
+        for name, call in calls.items():
+            ms = await timed(call, share / 2 if name == "roundtrip" else share)
+            if name not in best or pct(ms, 50) < pct(best[name], 50):
+                best[name] = ms
+
+    rt_ms, one_ms, gql_ms = best["roundtrip"], best["one"], best["gql_one"]
     base = report.add(section, Figure("store round trip (meta.get) p50", pct(rt_ms, 50), "ms",
                                       detail={"p99": pct(rt_ms, 99), "n": len(rt_ms)}))
-
-    one_ms = await timed(lambda i: engine.check(checks[i % n]), seconds, warmup=warm)
     p50 = pct(one_ms, 50)
     report.add(section, Figure("single check in-process p50", p50, "ms", "store round trip", base.value,
                                f"≤ {TARGET_P50_MS} ms", p50 <= TARGET_P50_MS, {"n": len(one_ms)}))
     report.add(section, Figure("single check in-process p99", pct(one_ms, 99), "ms", "store round trip", base.value))
-
-    if group_checks:
-        many_ms = await timed(lambda i: engine.check_many(group_checks[i % len(group_checks)]), seconds,
-                              warmup=min(len(group_checks), 20))
+    report.add(section, Figure("single check via GraphQL in-process p50", pct(gql_ms, 50), "ms", "engine p50", p50,
+                               detail={"p99": pct(gql_ms, 99), "n": len(gql_ms)}))
+    if groups:
+        many_ms, gm_ms = best["many"], best["gql_many"]
         per = pct(many_ms, 50) * 1000 / BATCH
         report.add(section, Figure(f"batch of {BATCH} in-process, per check (p50)", per, "µs", "single check p50 (µs)",
                                    p50 * 1000, f"≤ {TARGET_BATCH_US:g} µs", per <= TARGET_BATCH_US,
                                    {"batch_p50_ms": pct(many_ms, 50), "batch_p99_ms": pct(many_ms, 99), "n": len(many_ms)}))
-
-    schema = build_schema(settings)
-    context = {"hub": runtime.context(), "request": None, "response": None}
-    bodies = [body_one(s) for s in samples]
-
-    async def gql_one(i: int) -> None:
-        b = bodies[i % n]
-        result = await schema.execute(b["query"], variable_values=b["variables"], context_value=context,
-                                      operation_name=b["operationName"])
-        if result.errors:
-            raise RuntimeError(result.errors)
-
-    gql_ms = await timed(gql_one, seconds, warmup=min(n, 200))
-    report.add(section, Figure("single check via GraphQL in-process p50", pct(gql_ms, 50), "ms", "engine p50", p50,
-                               detail={"p99": pct(gql_ms, 99), "n": len(gql_ms)}))
-    if groups:
-        many_bodies = [body_many(at, on, g) for at, on, g in groups]
-
-        async def gql_many(i: int) -> None:
-            b = many_bodies[i % len(many_bodies)]
-            result = await schema.execute(b["query"], variable_values=b["variables"], context_value=context,
-                                          operation_name=b["operationName"])
-            if result.errors:
-                raise RuntimeError(result.errors[:3])
-
-        gm_ms = await timed(gql_many, seconds, warmup=min(len(many_bodies), 10))
-        per_engine = pct(many_ms, 50) * 1000 / BATCH
         report.add(section, Figure(f"batch of {BATCH} via GraphQL in-process, per check", pct(gm_ms, 50) * 1000 / BATCH,
-                                   "µs", "engine batch per check", per_engine,
+                                   "µs", "engine batch per check", per,
                                    detail={"batch_p50_ms": pct(gm_ms, 50), "n": len(gm_ms)}))
 
 
@@ -514,6 +523,8 @@ class Options:
     fresh: bool = False
     keep_stores: bool = False
     asyncio_loop: bool = True
+    samples: int = SAMPLES
+    json: Path | None = None
 
 
 def run_suite(opts: Options, out: Callable[[str], None] = print) -> Report:
@@ -553,7 +564,7 @@ def run_suite(opts: Options, out: Callable[[str], None] = print) -> Report:
                                        "smallest size", first_open * 1000))
 
             country = synth.Country.read(country_dir)
-            samples = synth.sample_checks(country, SAMPLES, opts.seed)
+            samples = synth.sample_checks(country, opts.samples, opts.seed)
             del country
             open_s = inprocess(graph, samples, opts.seconds, report, section)
             out(f"  (opened again in-process in {open_s * 1000:.0f} ms)")
@@ -594,6 +605,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
     ap.add_argument("--no-http", action="store_true", help="skip the HTTP figures (no wrk needed)")
     ap.add_argument("--fresh", action="store_true", help="regenerate the countries")
     ap.add_argument("--keep-stores", action="store_true", help="keep the loaded stores in the workdir")
+    ap.add_argument("--samples", type=int, default=SAMPLES, help="sample checks drawn per size (default 2000)")
     ap.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     a = ap.parse_args(argv)
     sizes = [synth.Sizes(synth.parse_count(x)) for x in (a.sizes or ("1k,10k" if a.quick else "1k,40k,1m")).split(",")]
@@ -603,9 +615,8 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         http_seconds=a.http_seconds if a.http_seconds is not None else (1.0 if a.quick else 5.0),
         rounds=a.rounds if a.rounds is not None else (1 if a.quick else 2),
         seed=a.seed, workdir=a.workdir, chunk_rows=a.chunk_rows, http=not a.no_http, fresh=a.fresh,
-        keep_stores=a.keep_stores, asyncio_loop=not a.quick,
+        keep_stores=a.keep_stores, asyncio_loop=not a.quick, samples=a.samples, json=a.json,
     )
-    opts.json = a.json  # type: ignore[attr-defined]
     return opts
 
 
@@ -619,9 +630,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     report = run_suite(opts)
     print(f"\n{len(report.figures)} figures in {time.perf_counter() - started:.0f} s")
-    path = getattr(opts, "json", None)
-    if path:
-        path.write_text(json.dumps({"when": dt.datetime.now().isoformat(timespec="seconds"),
+    if opts.json:
+        opts.json.write_text(json.dumps({"when": dt.datetime.now().isoformat(timespec="seconds"),
                                     "sizes": [asdict(s) for s in opts.sizes], "figures": report.as_dict()},
                                    ensure_ascii=False, indent=1), encoding="utf-8")
     return 0

@@ -515,10 +515,15 @@ class SampleCheck:
                 "at": self.at, "on": self.on.isoformat()}
 
 
-def sample_checks(country: Country, n: int, seed: int = SEED) -> list[SampleCheck]:
-    """``n`` checks drawn from the marks: the target is a hospital of the source's province (75%), of
-    its city (15%) or anywhere (10%); the study date lies in the mark's window (85%) or before it."""
+def sample_checks(country: Country, n: int, seed: int = SEED, *, governed_share: float = 0.9) -> list[SampleCheck]:
+    """``n`` checks drawn from the marks: ``governed_share`` of them from institutions in a province that a
+    document governs (where the hub is asked; elsewhere the answer is a quick NO_POLICY), the rest from
+    anywhere.  The target is a hospital of the source's province (75%), of its city (15%) or anywhere
+    (10%); the study date lies in the mark's window (85%) or before it."""
+    from hub.policy import load_policies
+
     rng = random.Random(seed ^ 0x5EED)
+    governed = {code[:2] for p in load_policies().values() if not p.zone for code in p.governs}
     inst = country.institutions
     regions = inst.column("region").to_pylist()
     inst_ids = inst.column("id").to_pylist()
@@ -532,11 +537,17 @@ def sample_checks(country: Country, n: int, seed: int = SEED) -> list[SampleChec
             by_province.setdefault(code[:2], []).append(i)
             by_city.setdefault(code[:4], []).append(i)
     marks = country.marks
-    if marks.num_rows == 0 or not hospitals:
+    if marks.num_rows == 0 or not hospitals or n <= 0:
         return []
-    rows = [rng.randrange(marks.num_rows) for _ in range(n)]
-    taken = marks.take(rows).to_pylist()
     region_of = dict(zip(inst_ids, regions))
+    candidates = marks.take(sorted(rng.sample(range(marks.num_rows), min(marks.num_rows, 20 * n)))).to_pylist()
+    rng.shuffle(candidates)
+    inside = [m for m in candidates if region_of[m["institution"]][:2] in governed]
+    outside = [m for m in candidates if region_of[m["institution"]][:2] not in governed]
+    taken = []
+    for _ in range(n):
+        pool = inside if (rng.random() < governed_share and inside) or not outside else outside
+        taken.append(pool[rng.randrange(len(pool))])
     out = []
     for m in taken:
         code = region_of[m["institution"]]
