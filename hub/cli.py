@@ -133,7 +133,16 @@ def serve(
         finally:
             await runtime.close()
 
-    asyncio.run(main())
+    # uvicorn's own loop choice (uvloop) is bypassed when we drive Server.serve() ourselves: pick it here
+    # (~100 µs CPU less per request than asyncio, FIELD-NOTES).
+    try:
+        import uvloop
+
+        loop_factory = uvloop.new_event_loop
+    except ImportError:  # uvicorn[standard] brings uvloop; stay correct without it
+        loop_factory = None
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        runner.run(main())
 
 
 @app.command()
