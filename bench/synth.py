@@ -452,7 +452,18 @@ LOAD_STEPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("HOLDS", "marks", ("institution", "id")),
     ("FOR_ITEM", "marks", ("id", "item")),
     ("VALID_IN", "marks", ("id", "scope")),
+    ("MarkSet", "marks", ("institution", "item", "id")),  # grouped by marksets() before the COPY
 )
+
+
+def marksets(marks: Any) -> Any:
+    """The MarkSet table (key "institution|item", marks: the ids) of a table of marks."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keys = pc.binary_join_element_wise(marks["institution"], marks["item"], "|")
+    grouped = pa.table({"key": keys, "id": marks["id"]}).group_by("key").aggregate([("id", "list")])
+    return pa.table({"key": grouped["key"], "marks": grouped["id_list"]})
 
 
 async def _refuse_loaded(store: Any) -> None:
@@ -478,6 +489,8 @@ async def _load_step(store: Any, country: "Country | Path", step: tuple[str, str
         import pyarrow.parquet as pq
 
         rows = pq.read_table(Path(country) / f"{table}.parquet", columns=list(names))
+    if target == "MarkSet":
+        rows = marksets(rows)
     for offset in range(0, rows.num_rows, chunk_rows):
         await store.bulk_load(target, rows.slice(offset, chunk_rows))
     del rows

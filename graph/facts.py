@@ -25,19 +25,23 @@ class GraphFacts:
         else:
             pairs = sorted({f"{i}|{item}" for i, wanted in marks_for.items() for item in wanted})
         rows = await self.store.read("facts.institutions", {"ids": ids, "pairs": pairs})
-        # per institution: its first row (the institution's own columns), its alliances, its marks by id
+        # per institution: its own row (item null), its alliances, its marks by id.  The statement's two
+        # parts come in no particular order: mark rows (item set) are kept aside until every head is known.
         grouped: dict[str, tuple[dict, set[str], dict[str, MarkFact]]] = {}
+        mark_rows = []
         for row in rows:
+            if row["item"] is not None:
+                mark_rows.append(row)
+                continue
             entry = grouped.get(row["id"])
             if entry is None:
                 entry = grouped[row["id"]] = (row, set(), {})
-            node = row["node"]
-            if node is None:
-                continue
-            if row["allianceKind"] is not None:
-                entry[1].add(node)
-            elif row["item"] is not None:
-                entry[2][node] = MarkFact(row["item"], row["scope"], row["validFrom"], row["validTo"])
+            if row["node"] is not None and row["allianceKind"] is not None:
+                entry[1].add(row["node"])
+        for row in mark_rows:
+            entry = grouped.get(row["id"])
+            if entry is not None:  # only the asked institutions' marks, as before
+                entry[2][row["node"]] = MarkFact(row["item"], row["scope"], row["validFrom"], row["validTo"])
         return {
             iid: InstitutionFacts(
                 id=iid,

@@ -232,6 +232,9 @@ class _Plan:
     #: relationships missing from records that are otherwise stored right (a bulk load killed between
     #: the node COPY and the relationship COPY): relationship table -> (from key, to key)
     relink: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    #: (institution, item) whose MarkSet the bulk path rebuilds: those of new, changed or relinked marks,
+    #: and of unchanged marks left without their MarkSet (a bulk load killed before it was written)
+    markset_keys: set[tuple[str, str]] = field(default_factory=set)
 
 
 async def _plan(store: GraphStore, dataset: Dataset, stats: LoadStats, tick: Callable[[int], None]) -> _Plan:
@@ -273,6 +276,7 @@ async def _plan(store: GraphStore, dataset: Dataset, stats: LoadStats, tick: Cal
     tick(len(dataset.alliances))
 
     marks = [mark_row(m) for m in _dedupe(dataset.marks, lambda m: m.id)]
+    unchanged_keys: set[tuple[str, str]] = set()  # their MarkSet is rebuilt only if missing (checked below)
     for start in range(0, len(marks), READ_BATCH):
         batch = marks[start:start + READ_BATCH]
         stored = _group(await store.read("mark.existing", {"ids": [r["id"] for r in batch]}))
@@ -283,6 +287,8 @@ async def _plan(store: GraphStore, dataset: Dataset, stats: LoadStats, tick: Cal
                 stats.marks.created += 1
             elif _mark_same(row, got):
                 stats.marks.unchanged += 1
+                unchanged_keys.add((row["institution"], row["item"]))
+                continue
             elif bulk and (missing := _mark_missing_links(row, got)):
                 for table, pair in missing:
                     plan.relink.setdefault(table, []).append(pair)
@@ -290,7 +296,14 @@ async def _plan(store: GraphStore, dataset: Dataset, stats: LoadStats, tick: Cal
             else:
                 plan.marks_changed.append(row)
                 stats.marks.updated += 1
+            plan.markset_keys.add((row["institution"], row["item"]))
         tick(len(batch))
+    # bulk path: unchanged marks whose MarkSet is missing (a bulk load killed before it wrote them)
+    unchanged = sorted(unchanged_keys - plan.markset_keys) if bulk else []
+    for start in range(0, len(unchanged), READ_BATCH):
+        keys = [f"{i}|{item}" for i, item in unchanged[start:start + READ_BATCH]]
+        found = {r["id"] for r in await store.read("markset.existing", {"ids": keys})}
+        plan.markset_keys.update(k for k, key in zip(unchanged[start:start + READ_BATCH], keys) if key not in found)
     return plan
 
 
@@ -377,6 +390,13 @@ async def _bulk(store: GraphStore, plan: _Plan, tick: Callable[[int], None]) -> 
         if pairs:
             await store.bulk_load(table, rel_table(pairs))
             tick(len(pairs))
+
+    # the MarkSets (institution|item -> mark ids) of plan.markset_keys, recomputed from HOLDS: a new
+    # mark may join an existing MarkSet, so these are MERGEd, not COPYed
+    keys = sorted(plan.markset_keys)
+    for start in range(0, len(keys), WRITE_BATCH):
+        batch = [{"institution": i, "item": item} for i, item in keys[start:start + WRITE_BATCH]]
+        await store.write([("markset.rebuild", {"rows": batch})])
 
 
 async def _merge_batches(store: GraphStore, name: str, rows: list[dict[str, Any]],

@@ -23,7 +23,7 @@ Row = dict[str, Any]
 Params = Mapping[str, Any]
 NEO4J_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
 #: bumped when the schema changes in a way an older hub cannot read (one number for both adapters)
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class StoreError(Exception):
@@ -86,6 +86,11 @@ async def check_schema_version(store: GraphStore) -> None:
         await store.write([("meta.set", {"key": "schema.version", "value": str(SCHEMA_VERSION)})])
         return
     found = int(rows[0]["value"])
+    if found < 2:
+        # version 2 added MarkSet (the marks of an institution|item by primary key): build it once
+        await store.write([("markset.migrate", None),
+                           ("meta.set", {"key": "schema.version", "value": str(SCHEMA_VERSION)})])
+        return
     if found > SCHEMA_VERSION:
         raise StoreError(
             f"the graph store {store.target} has schema version {found}; this hub knows only "

@@ -17,7 +17,7 @@ import pytest
 
 from graph.loading import BULK_THRESHOLD, institution_row, load_dataset, rel_table
 from graph.model import Alliance, Dataset, Institution, Mark
-from graph.store import GraphStore, StoreError
+from graph.store import SCHEMA_VERSION, GraphStore, StoreError
 
 Opener = Callable[[], Awaitable[GraphStore]]
 
@@ -97,7 +97,25 @@ async def snapshot(store: GraphStore, dataset: Dataset) -> dict:
                              await store.read("alliance.existing", {"ids": picks(dataset.alliances)})),
                             key=lambda r: r["id"]),
         "marks": sorted(await store.read("mark.existing", {"ids": picks(dataset.marks)}), key=lambda r: r["id"]),
+        "facts": await facts_of(store, picks(dataset.institutions)),
     }
+
+
+async def facts_of(store: GraphStore, ids: list[str]) -> dict:
+    """What the engine's facts port answers for ``ids`` and every item (marks through MarkSet)."""
+    from graph.facts import GraphFacts
+
+    return dict(await GraphFacts(store).institution_facts(ids, [f"BJ-IMG:T{k:03d}" for k in range(ITEMS)]))
+
+
+def expected_marks(dataset: Dataset, institution: str) -> list[tuple]:
+    return sorted((m.id, m.item, m.scope, m.valid_from, m.valid_to) for m in dataset.marks
+                  if m.institution == institution)
+
+
+def fact_marks(facts: dict, institution: str) -> list[tuple]:
+    return sorted((f"{institution}|{m.item}|{m.scope}|{m.valid_from.isoformat()}", m.item, m.scope, m.valid_from,
+                   m.valid_to) for m in facts[institution].marks)
 
 
 def expected_counts(dataset: Dataset) -> dict[str, int]:
@@ -127,7 +145,7 @@ async def check_schema_on_open_and_reopen(opener: Opener) -> None:
     try:
         assert store.calls == 0, "open() does not count as calls"
         assert set((await counts(store)).values()) == {0}
-        assert await store.read("meta.get", {"key": "schema.version"}) == [{"value": "1"}]
+        assert await store.read("meta.get", {"key": "schema.version"}) == [{"value": str(SCHEMA_VERSION)}]
         await seed_base(store)
         await store.write([("meta.set", {"key": "seed.fingerprint", "value": "abc"})])
     finally:
@@ -260,6 +278,8 @@ async def check_load_idempotent(store: GraphStore, *, bulk: bool) -> None:
     assert after["institutions"][0]["name"] == "改名医院" and after["institutions"][0]["locatedIn"] == "130100"
     assert after["alliances"][0]["members"] == ["inst-000029"]
     assert after["marks"][0]["validTo"] == dt.date(2030, 1, 1)
+    first_id = changed.institutions[0].id
+    assert fact_marks(after["facts"], first_id) == expected_marks(changed, first_id)
 
 
 async def check_bulk_matches_merge(bulk_store: GraphStore, merge_store: GraphStore) -> None:
@@ -269,7 +289,10 @@ async def check_bulk_matches_merge(bulk_store: GraphStore, merge_store: GraphSto
         await seed_base(store)
         stats = await load_dataset(store, dataset, bulk_threshold=threshold)
         assert stats.marks.created == 3000
-    assert await snapshot(bulk_store, dataset) == await snapshot(merge_store, dataset)
+    snap = await snapshot(bulk_store, dataset)
+    assert snap == await snapshot(merge_store, dataset)
+    for iid, facts in snap["facts"].items():  # every mark of each institution, found through its MarkSets
+        assert facts.marks and fact_marks(snap["facts"], iid) == expected_marks(dataset, iid)
 
 
 async def check_bulk_load_port(store: GraphStore) -> None:

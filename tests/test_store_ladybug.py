@@ -247,3 +247,36 @@ async def test_kill_9_during_bulk_load_then_rerun_converges(path: Path, clean_lo
         assert not (await load_dataset(store, dataset)).changed
     finally:
         await store.close()
+
+
+async def test_schema_version_1_store_gets_its_marksets_on_open(path: Path):
+    """A store written before MarkSet (schema version 1) has them built the first time it is opened."""
+    import ladybug
+
+    from test_store_common import expected_marks, fact_marks, facts_of
+
+    from graph.store import SCHEMA_VERSION
+
+    dataset = synthetic_dataset(20, 300)
+    store = await open_store(str(path), seed=False)
+    await seed_base(store)
+    await load_dataset(store, dataset)
+    ids = [i.id for i in dataset.institutions[:5]]
+    want = await facts_of(store, ids)
+    await store.close()
+
+    db = ladybug.Database(str(path))
+    conn = ladybug.Connection(db)
+    conn.execute("MATCH (s:MarkSet) DELETE s")
+    conn.execute("MATCH (m:Meta {key: 'schema.version'}) SET m.value = '1'")
+    conn.close()
+    db.close()
+
+    store = await open_store(str(path), seed=False)
+    try:
+        assert await store.read("meta.get", {"key": "schema.version"}) == [{"value": str(SCHEMA_VERSION)}]
+        got = await facts_of(store, ids)
+        assert got == want
+        assert all(fact_marks(got, i) == expected_marks(dataset, i) for i in ids)
+    finally:
+        await store.close()

@@ -15,3 +15,12 @@ SET m.institution = r.institution, m.item = r.item, m.scope = r.scope,
 MERGE (i)-[:HOLDS]->(m)
 MERGE (m)-[:FOR_ITEM]->(c)
 MERGE (m)-[:VALID_IN]->(g)
+;
+// The MarkSet of each row's institution|item (see markset.rebuild)
+UNWIND $rows AS r
+MATCH (i:Institution {id: r.institution})
+MATCH (i)-[:HOLDS]->(m:Mark)
+WHERE m.item = r.item
+WITH r.institution + '|' + r.item AS skey, collect(DISTINCT m.id) AS ids
+MERGE (s:MarkSet {key: skey})
+SET s.marks = ids
