@@ -17,9 +17,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from test_store_common import (  # noqa: E402
+from tests.test_store_common import (  # noqa: E402
     StoreBehaviours,
     check_bulk_matches_merge,
     counts,
@@ -163,7 +161,7 @@ LOAD = """
     import asyncio, sys
     from graph.ladybug_store import LadybugStore
     from graph.loading import load_dataset
-    from test_store_common import synthetic_dataset
+    from tests.test_store_common import synthetic_dataset
 
     class Announcing(LadybugStore):
         async def bulk_load(self, table, rows):
@@ -253,7 +251,7 @@ async def test_schema_version_1_store_gets_its_marksets_on_open(path: Path):
     """A store written before MarkSet (schema version 1) has them built the first time it is opened."""
     import ladybug
 
-    from test_store_common import expected_marks, fact_marks, facts_of
+    from tests.test_store_common import expected_marks, fact_marks, facts_of
 
     from graph.store import SCHEMA_VERSION
 

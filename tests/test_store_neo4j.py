@@ -9,14 +9,11 @@ suite refuses to touch a database that holds data it did not write itself.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from test_store_common import (  # noqa: E402
+from tests.test_store_common import (  # noqa: E402
     StoreBehaviours,
     check_dates_round_trip,
     seed_base,

@@ -11,15 +11,12 @@ LadybugDB errors into ``neo4j.exceptions`` and returns dates as ``neo4j.time.Dat
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from test_store_common import StoreBehaviours, check_bulk_load_port, check_load_idempotent  # noqa: E402
+from tests.test_store_common import StoreBehaviours, check_bulk_load_port, check_load_idempotent  # noqa: E402
 
 import graph.neo4j_store as neo4j_store  # noqa: E402
 from graph.statements import statement  # noqa: E402
