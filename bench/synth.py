@@ -466,6 +466,18 @@ def marksets(marks: Any) -> Any:
     return pa.table({"key": grouped["key"], "marks": grouped["id_list"]})
 
 
+def _institution_pieces(marks: Any, rows: int) -> Iterator[Any]:
+    """Slices of about ``rows`` marks that end where the institution changes."""
+    institution = marks["institution"]
+    start, n = 0, marks.num_rows
+    while start < n:
+        end = min(start + rows, n)
+        while end < n and institution[end].as_py() == institution[end - 1].as_py():
+            end += 1
+        yield marks.slice(start, end - start)
+        start = end
+
+
 async def _refuse_loaded(store: Any) -> None:
     from graph.store import StoreError
 
@@ -490,9 +502,14 @@ async def _load_step(store: Any, country: "Country | Path", step: tuple[str, str
 
         rows = pq.read_table(Path(country) / f"{table}.parquet", columns=list(names))
     if target == "MarkSet":
-        rows = marksets(rows)
-    for offset in range(0, rows.num_rows, chunk_rows):
-        await store.bulk_load(target, rows.slice(offset, chunk_rows))
+        # grouped piece by piece: one group_by over all marks held ~1 GB more at national scale; the
+        # generator writes each institution's marks contiguously, so a piece ending on an institution
+        # boundary holds whole MarkSets (a key split across pieces would fail the COPY loudly)
+        for piece in _institution_pieces(rows, chunk_rows):
+            await store.bulk_load(target, marksets(piece))
+    else:
+        for offset in range(0, rows.num_rows, chunk_rows):
+            await store.bulk_load(target, rows.slice(offset, chunk_rows))
     del rows
     gc.collect()
     pa.default_memory_pool().release_unused()
