@@ -39,10 +39,10 @@ class Loaders:
         return [by_id.get(i) for i in ids]
 
     async def _alliances(self, ids: Sequence[str]) -> list[Optional[Any]]:
-        from resolvers.types import Alliance
+        from resolvers.graph import alliance_from_row
 
         rows = await self._read("q.alliances_by_ids", {"ids": list(ids)})
-        by_id = {r["id"]: Alliance(id=strawberry.ID(r["id"]), kind=r["kind"], name=r["name"]) for r in rows}
+        by_id = {r["id"]: alliance_from_row(r) for r in rows}
         return [by_id.get(i) for i in ids]
 
     async def _regions(self, codes: Sequence[str]) -> list[Optional[Any]]:
@@ -56,12 +56,12 @@ class Loaders:
         return [by_code.get(c) for c in codes]
 
     async def _alliances_of(self, ids: Sequence[str]) -> list[list[Any]]:
-        from resolvers.types import Alliance
+        from resolvers.graph import alliance_from_row
 
         rows = await self._read("q.institution_alliances", {"ids": list(ids)})
         out: dict[str, list[Any]] = {i: [] for i in ids}
         for r in rows:
-            out.setdefault(r["institution"], []).append(Alliance(id=strawberry.ID(r["id"]), kind=r["kind"], name=r["name"]))
+            out.setdefault(r["institution"], []).append(alliance_from_row(r))
         return [out[i] for i in ids]
 
 

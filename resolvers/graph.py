@@ -35,6 +35,10 @@ def institution_from_row(row: dict) -> Institution:
     )
 
 
+def alliance_from_row(row: dict) -> Alliance:
+    return Alliance(id=strawberry.ID(row["id"]), kind=row["kind"], name=row["name"])
+
+
 def item_from_row(row: dict) -> CatalogItem:
     return CatalogItem(
         ref=row["ref"],
@@ -75,7 +79,7 @@ async def institutions(
 
 async def alliances_of(info: strawberry.Info, institution_id: str) -> list[Alliance]:
     rows = await hub(info).store.read("q.institution_alliances", {"ids": [institution_id]})
-    return [Alliance(id=strawberry.ID(r["id"]), kind=r["kind"], name=r["name"]) for r in rows]
+    return [alliance_from_row(r) for r in rows]
 
 
 async def marks_of(info: strawberry.Info, institution_id: str) -> list[Mark]:
@@ -85,7 +89,7 @@ async def marks_of(info: strawberry.Info, institution_id: str) -> list[Mark]:
 
 async def alliance(info: strawberry.Info, id: strawberry.ID) -> Optional[Alliance]:
     rows = await hub(info).store.read("q.alliance", {"id": str(id)})
-    return Alliance(id=strawberry.ID(rows[0]["id"]), kind=rows[0]["kind"], name=rows[0]["name"]) if rows else None
+    return alliance_from_row(rows[0]) if rows else None
 
 
 async def alliance_members(info: strawberry.Info, id: strawberry.ID) -> list[Institution]:
@@ -95,7 +99,7 @@ async def alliance_members(info: strawberry.Info, id: strawberry.ID) -> list[Ins
 
 async def alliances(info: strawberry.Info, first: int = 50, offset: int = 0) -> list[Alliance]:
     rows = await hub(info).store.read("q.alliances_page", _page(first, offset))
-    return [Alliance(id=strawberry.ID(r["id"]), kind=r["kind"], name=r["name"]) for r in rows]
+    return [alliance_from_row(r) for r in rows]
 
 
 async def catalogs(info: strawberry.Info) -> list[Catalog]:
