@@ -510,6 +510,9 @@ async def _load_step(store: Any, country: "Country | Path", step: tuple[str, str
     else:
         for offset in range(0, rows.num_rows, chunk_rows):
             await store.bulk_load(target, rows.slice(offset, chunk_rows))
+    if target == "MEMBER_OF":
+        # Institution.allianceIds, the read model of MEMBER_OF that facts.institutions reads (schema v3)
+        await store.write([("institution.alliances_all", None)])
     del rows
     gc.collect()
     pa.default_memory_pool().release_unused()
@@ -549,6 +552,23 @@ async def load_country_offline(target: str, country: "Country | Path", *, chunk_
             await store.close()
         seconds[step[0]] = time.perf_counter() - started
     return seconds
+
+
+async def load_nodes_only(target: str, country: "Country | Path", *, chunk_rows: int = CHUNK_ROWS) -> float:
+    """The same-run baseline of the national load: only the Institution and Mark node COPYs (same port,
+    same statements, same chunks), into a new store without seeds, relationships or read models — the
+    part of the load no graph model can avoid.  Returns the seconds."""
+    from graph.store import open_store
+
+    steps = [step for step in LOAD_STEPS if step[0] in ("Institution", "Mark")]
+    started = time.perf_counter()
+    for step in steps:  # reopened per table, as load_country_offline does
+        store = await open_store(target, seed=False)
+        try:
+            await _load_step(store, country, step, chunk_rows)
+        finally:
+            await store.close()
+    return time.perf_counter() - started
 
 
 # --------------------------------------------------------------------------------------------- sample checks

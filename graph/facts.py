@@ -25,23 +25,20 @@ class GraphFacts:
         else:
             pairs = sorted({f"{i}|{item}" for i, wanted in marks_for.items() for item in wanted})
         rows = await self.store.read("facts.institutions", {"ids": ids, "pairs": pairs})
-        # per institution: its own row (item null), its alliances, its marks by id.  The statement's two
-        # parts come in no particular order: mark rows (item set) are kept aside until every head is known.
-        grouped: dict[str, tuple[dict, set[str], dict[str, MarkFact]]] = {}
+        # per institution: its own row (item null, allianceIds: the alliances it is a member of) and its
+        # marks by id.  The statement's two parts come in no particular order: mark rows (item set) are
+        # kept aside until every head is known.
+        grouped: dict[str, tuple[dict, dict[str, MarkFact]]] = {}
         mark_rows = []
         for row in rows:
             if row["item"] is not None:
                 mark_rows.append(row)
-                continue
-            entry = grouped.get(row["id"])
-            if entry is None:
-                entry = grouped[row["id"]] = (row, set(), {})
-            if row["node"] is not None and row["allianceKind"] is not None:
-                entry[1].add(row["node"])
+            else:
+                grouped[row["id"]] = (row, {})
         for row in mark_rows:
             entry = grouped.get(row["id"])
             if entry is not None:  # only the asked institutions' marks, as before
-                entry[2][row["node"]] = MarkFact(row["item"], row["scope"], row["validFrom"], row["validTo"])
+                entry[1][row["node"]] = MarkFact(row["item"], row["scope"], row["validFrom"], row["validTo"])
         return {
             iid: InstitutionFacts(
                 id=iid,
@@ -49,11 +46,11 @@ class GraphFacts:
                 region=head["region"],
                 ownership=head["ownership"],
                 kind=head["kind"],
-                alliances=frozenset(alliances),
+                alliances=frozenset(head["allianceIds"] or ()),
                 # by mark id: the store returns rows in no particular order, the engine's answer must not vary
                 marks=tuple(marks[k] for k in sorted(marks)),
             )
-            for iid, (head, alliances, marks) in grouped.items()
+            for iid, (head, marks) in grouped.items()
         }
 
 

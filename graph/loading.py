@@ -168,7 +168,10 @@ def _alliance_same(want: dict[str, Any], members: list[str], got: list[Row]) -> 
         return False
     g = got[0]
     stored = [m for m in (g.get("members") or []) if m is not None]
-    return g.get("kind") == want["kind"] and g.get("name") == want["name"] and (
+    # a member whose allianceIds lacks the alliance (a bulk load killed after the MEMBER_OF COPY) makes
+    # the alliance "changed": writing it again recomputes the members' allianceIds
+    unlisted = [m for m in (g.get("unlisted") or []) if m is not None]
+    return g.get("kind") == want["kind"] and g.get("name") == want["name"] and not unlisted and (
         sorted(stored) == sorted(members)
     )
 
@@ -237,6 +240,9 @@ class _Plan:
     markset_keys: set[tuple[str, str]] = field(default_factory=set)
     #: (institution, item) of this file's marks that are not new (unchanged, changed or relinked)
     older_keys: set[tuple[str, str]] = field(default_factory=set)
+    #: alliance id -> its members as stored before this load (changed alliances): their allianceIds
+    #: are recomputed too, so an institution dropped from an alliance loses it
+    members_before: dict[str, list[str]] = field(default_factory=dict)
 
 
 async def _plan(store: GraphStore, dataset: Dataset, stats: LoadStats, tick: Callable[[int], None]) -> _Plan:
@@ -274,6 +280,7 @@ async def _plan(store: GraphStore, dataset: Dataset, stats: LoadStats, tick: Cal
             stats.alliances.unchanged += 1
         else:
             plan.alliances_changed.append((row, members))
+            plan.members_before[a.id] = [m for m in (got[0].get("members") or []) if m is not None]
             stats.alliances.updated += 1
     tick(len(dataset.alliances))
 
@@ -311,14 +318,25 @@ async def _plan(store: GraphStore, dataset: Dataset, stats: LoadStats, tick: Cal
     return plan
 
 
+def _members_touched(alliances: Iterable[tuple[dict[str, Any], dict[str, Any]]],
+                     members_before: dict[str, list[str]]) -> list[str]:
+    """The institutions whose allianceIds a write of ``alliances`` may change: old and new members."""
+    touched: set[str] = set()
+    for _, m in alliances:
+        touched.update(m["members"])
+        touched.update(members_before.get(m["id"], ()))
+    return sorted(touched)
+
+
 def _merge_ops(institutions: list[dict[str, Any]], alliances: list[tuple[dict[str, Any], dict[str, Any]]],
-               marks: list[dict[str, Any]]) -> list[tuple[str, Params]]:
+               marks: list[dict[str, Any]], members_before: dict[str, list[str]]) -> list[tuple[str, Params]]:
     ops: list[tuple[str, Params]] = []
     if institutions:
         ops.append(("institution.upsert", {"rows": institutions}))
     if alliances:
         ops.append(("alliance.upsert", {"rows": [a for a, _ in alliances]}))
         ops.append(("alliance.members", {"rows": [m for _, m in alliances]}))
+        ops.append(("institution.alliances", {"ids": _members_touched(alliances, members_before)}))
     if marks:
         ops.append(("mark.upsert", {"rows": marks}))
     return ops
@@ -348,7 +366,7 @@ async def load_dataset(store: GraphStore, dataset: Dataset, progress: Progress |
     if not stats.bulk:
         ops = _merge_ops(plan.institutions_changed + plan.institutions_new,
                          plan.alliances_changed + plan.alliances_new,
-                         plan.marks_changed + plan.marks_new)
+                         plan.marks_changed + plan.marks_new, plan.members_before)
         if ops:
             await store.write(ops)
         tick(total - done)
@@ -373,10 +391,13 @@ async def _bulk(store: GraphStore, plan: _Plan, tick: Callable[[int], None]) -> 
         await store.bulk_load(
             "MEMBER_OF", rel_table((i, m["id"]) for _, m in new_alliances for i in m["members"])
         )
+        members = _members_touched(new_alliances, {})
+        for start in range(0, len(members), WRITE_BATCH):
+            await store.write([("institution.alliances", {"ids": members[start:start + WRITE_BATCH]})])
         tick(len(new_alliances))
     for start in range(0, len(plan.alliances_changed), WRITE_BATCH):
         batch = plan.alliances_changed[start:start + WRITE_BATCH]
-        await store.write(_merge_ops([], batch, []))
+        await store.write(_merge_ops([], batch, [], plan.members_before))
         tick(len(batch))
 
     marks = plan.marks_new

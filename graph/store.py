@@ -23,7 +23,7 @@ Row = dict[str, Any]
 Params = Mapping[str, Any]
 NEO4J_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
 #: bumped when the schema changes in a way an older hub cannot read (one number for both adapters)
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class StoreError(Exception):
@@ -86,9 +86,11 @@ async def check_schema_version(store: GraphStore) -> None:
         await store.write([("meta.set", {"key": "schema.version", "value": str(SCHEMA_VERSION)})])
         return
     found = int(rows[0]["value"])
-    if found < 2:
-        # version 2 added MarkSet (the marks of an institution|item by primary key): build it once
-        await store.write([("markset.migrate", None),
+    if found < SCHEMA_VERSION:
+        # version 2 added MarkSet (the marks of an institution|item by primary key), version 3
+        # Institution.allianceIds (the alliances it is a member of): both read models of edges, built once
+        migrations = [("markset.migrate", None)] if found < 2 else []
+        await store.write([*migrations, ("institution.alliances_all", None),
                            ("meta.set", {"key": "schema.version", "value": str(SCHEMA_VERSION)})])
         return
     if found > SCHEMA_VERSION:

@@ -204,9 +204,20 @@ async def check_idempotent_upserts(store: GraphStore) -> None:
         ("alliance.upsert", {"rows": [{"id": "a1", "kind": "city_medical_group", "name": "医联体"}]}),
         ("alliance.members", {"rows": [{"id": "a1", "members": ["h1", "h2"]}]}),
     ])
-    await store.write([("alliance.members", {"rows": [{"id": "a1", "members": ["h2"]}]})])
+    from graph.facts import GraphFacts
+
+    # members whose allianceIds does not list the alliance yet (the loader then writes it again)
+    assert sorted((await store.read("alliance.existing", {"ids": ["a1"]}))[0]["unlisted"]) == ["h1", "h2"]
+    # allianceIds (the engine's read model of MEMBER_OF) follows the edges once recomputed
+    await store.write([("institution.alliances", {"ids": ["h1", "h2"]})])
+    facts = await GraphFacts(store).institution_facts(["h1", "h2"], [])
+    assert facts["h1"].alliances == facts["h2"].alliances == frozenset({"a1"})
+    await store.write([("alliance.members", {"rows": [{"id": "a1", "members": ["h2"]}]}),
+                       ("institution.alliances", {"ids": ["h1", "h2"]})])
     (a1,) = await store.read("alliance.existing", {"ids": ["a1"]})
-    assert a1["members"] == ["h2"] and (await counts(store))["memberOf"] == 1
+    assert a1["members"] == ["h2"] and a1["unlisted"] == [] and (await counts(store))["memberOf"] == 1
+    facts = await GraphFacts(store).institution_facts(["h1", "h2"], [])
+    assert facts["h1"].alliances == frozenset() and facts["h2"].alliances == frozenset({"a1"})
     # policies: GOVERNS / USES become exactly the lists
     policy = {"id": "001", "title": "北京", "source": "001", "governs": ["110000", "JJJ"], "catalogs": ["BJ-IMG"]}
     await store.write([("policy.upsert", {"rows": [policy]})] * 2)

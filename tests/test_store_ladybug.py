@@ -278,3 +278,69 @@ async def test_schema_version_1_store_gets_its_marksets_on_open(path: Path):
         assert all(fact_marks(got, i) == expected_marks(dataset, i) for i in ids)
     finally:
         await store.close()
+
+
+def _edit_offline(path: Path, *statements: str) -> None:
+    """Runs ``statements`` on the closed store with the driver itself (to make an older or broken store)."""
+    import ladybug
+
+    db = ladybug.Database(str(path))
+    conn = ladybug.Connection(db)
+    for text in statements:
+        conn.execute(text)
+    conn.close()
+    db.close()
+
+
+async def test_schema_version_2_store_gets_alliance_ids_on_open(path: Path):
+    """A store written before Institution.allianceIds (schema version 2: no such column) gets the column
+    and its values from MEMBER_OF the first time it is opened, so SAME_ALLIANCE answers do not change."""
+    from tests.test_store_common import facts_of
+
+    from graph.store import SCHEMA_VERSION
+
+    dataset = synthetic_dataset(30, 100, alliances=6)
+    store = await open_store(str(path), seed=False)
+    await seed_base(store)
+    await load_dataset(store, dataset)
+    ids = [i.id for i in dataset.institutions[:20]]
+    want = await facts_of(store, ids)
+    assert sum(1 for f in want.values() if f.alliances) == 18  # 6 alliances of 3 members
+    await store.close()
+
+    _edit_offline(path, "ALTER TABLE Institution DROP allianceIds",
+                  "MATCH (m:Meta {key: 'schema.version'}) SET m.value = '2'")
+
+    store = await open_store(str(path), seed=False)
+    try:
+        assert await store.read("meta.get", {"key": "schema.version"}) == [{"value": str(SCHEMA_VERSION)}]
+        assert await facts_of(store, ids) == want
+    finally:
+        await store.close()
+
+
+async def test_members_without_alliance_ids_are_repaired_by_loading_again(path: Path):
+    """A bulk load killed after the MEMBER_OF COPY leaves members whose allianceIds lack the alliance:
+    the alliance then reads back as changed, and loading the file again recomputes them."""
+    from tests.test_store_common import facts_of
+
+    dataset = synthetic_dataset(30, 100, alliances=6)
+    store = await open_store(str(path), seed=False)
+    await seed_base(store)
+    await load_dataset(store, dataset)
+    ids = [i.id for i in dataset.institutions[:20]]
+    want = await facts_of(store, ids)
+    await store.close()
+
+    _edit_offline(path, "MATCH (i:Institution) WHERE i.id IN ['inst-000000', 'inst-000004'] SET i.allianceIds = NULL")
+
+    store = await open_store(str(path), seed=False)
+    try:
+        broken = await facts_of(store, ids)
+        assert broken["inst-000000"].alliances == frozenset() != want["inst-000000"].alliances
+        stats = await load_dataset(store, dataset)
+        assert stats.alliances.updated == 2 and stats.alliances.unchanged == 4
+        assert await facts_of(store, ids) == want
+        assert not (await load_dataset(store, dataset)).changed
+    finally:
+        await store.close()

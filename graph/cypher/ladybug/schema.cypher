@@ -2,7 +2,10 @@
 // Run part by part on every open; IF NOT EXISTS makes it idempotent.
 CREATE NODE TABLE IF NOT EXISTS Region(code STRING PRIMARY KEY, name STRING, level STRING)
 ;
-CREATE NODE TABLE IF NOT EXISTS Institution(id STRING PRIMARY KEY, name STRING, tier STRING, ownership STRING, kind STRING, aliases STRING[], region STRING)
+CREATE NODE TABLE IF NOT EXISTS Institution(id STRING PRIMARY KEY, name STRING, tier STRING, ownership STRING, kind STRING, aliases STRING[], region STRING, allianceIds STRING[])
+;
+// schema version 3: stores created before it get the column here (filled by institution.alliances_all)
+ALTER TABLE Institution ADD IF NOT EXISTS allianceIds STRING[]
 ;
 CREATE NODE TABLE IF NOT EXISTS Alliance(id STRING PRIMARY KEY, kind STRING, name STRING)
 ;
