@@ -67,6 +67,9 @@ TARGET_HTTP_RATIO = 0.5
 TARGET_BATCH_US = 60.0
 TARGET_BATCH_HTTP_US = 100.0
 TARGET_LOAD_S = 60.0
+#: the load target as a ratio this machine's speed cancels out of: FIELD-NOTES measured the node COPYs
+#: alone (1M institutions + 5M marks) at 11 s on the machines where the 60 s target was set
+TARGET_LOAD_NODES_RATIO = round(TARGET_LOAD_S / 11.0, 2)
 TARGET_RSS_MB = 2048.0
 
 
@@ -282,8 +285,14 @@ def _load_child(country_dir: str, graph: str, chunk_rows: str) -> dict[str, Any]
         rt = await Runtime.start(Settings(graph=graph))
         opened = time.perf_counter() - started
         await rt.close()
+        nodes_only = graph + ".nodes-only"
+        try:
+            nodes_s = await synth.load_nodes_only(nodes_only, Path(country_dir), chunk_rows=int(chunk_rows))
+        finally:
+            shutil.rmtree(nodes_only, ignore_errors=True)
+            Path(nodes_only).unlink(missing_ok=True)
         return {"create_s": created, "load_s": loaded, "tables_s": tables, "peak_rss_mb": rss.mb,
-                "open_s": opened, "counts": counts}
+                "open_s": opened, "counts": counts, "nodes_only_s": nodes_s}
 
     return _run_loop(go())
 
@@ -573,6 +582,10 @@ def run_suite(opts: Options, out: Callable[[str], None] = print) -> Report:
                                        f"≤ {TARGET_LOAD_S:g} s", loaded["load_s"] <= TARGET_LOAD_S,
                                        {"us_per_record": per_record, "tables_s": loaded["tables_s"],
                                         "create_s": loaded["create_s"], "records": records}))
+            report.add(section, Figure("load time ÷ node COPY alone", loaded["load_s"], "s",
+                                       "Institution+Mark COPY alone, same run", loaded["nodes_only_s"],
+                                       f"≤ {TARGET_LOAD_NODES_RATIO:g}×",
+                                       loaded["load_s"] <= TARGET_LOAD_NODES_RATIO * loaded["nodes_only_s"]))
             report.add(section, Figure("load µs per record", per_record, "µs", "smallest size", base_per))
             report.add(section, Figure("load peak RSS (loading process)", loaded["peak_rss_mb"], "MB", "target",
                                        TARGET_RSS_MB, f"≤ {TARGET_RSS_MB:g} MB", loaded["peak_rss_mb"] <= TARGET_RSS_MB))

@@ -97,7 +97,7 @@ def test_suite_produces_every_figure(tmp_path):
     report = run.run_suite(opts, out=lines.append)
     names = {(section, f.name) for section, f in report.figures}
     expected = [
-        "load time", "load peak RSS (loading process)", "store open (Runtime.start, fresh process)",
+        "load time", "load time ÷ node COPY alone", "load peak RSS (loading process)", "store open (Runtime.start, fresh process)",
         "store round trip (meta.get) p50", "single check in-process p50", "single check in-process p99",
         "batch of 100 in-process, per check (p50)", "single check via GraphQL in-process p50",
         "batch of 100 via GraphQL in-process, per check",
@@ -112,6 +112,9 @@ def test_suite_produces_every_figure(tmp_path):
     for _, f in report.figures:
         assert math.isfinite(f.value) and f.value >= 0, f
     assert any(d["ratio"] is not None for d in report.as_dict())
+    # the load's same-run baseline was measured (the node COPYs alone cannot take longer than the load)
+    ratio = report.get("300", "load time ÷ node COPY alone")
+    assert ratio is not None and ratio.baseline_value and ratio.ratio is not None and ratio.ratio > 1
     assert not (tmp_path / "stores" / "200").exists()  # stores are removed after each size
     if not http:
         pytest.skip("wrk is not installed: the HTTP figures were not exercised (scripts/install-test-deps.sh)")
