@@ -16,6 +16,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from resolvers import graph, prior_studies, recognition
+from resolvers.execution import HubExecutionContext
 from resolvers.types import Alliance, Catalog, CatalogItem, Institution, PriorStudies, Recognition, Region
 
 if TYPE_CHECKING:
@@ -192,6 +193,8 @@ def build_schema(settings: "Settings | None" = None) -> strawberry.Schema:
         types=[Institution, Region, Alliance, CatalogItem],
         extensions=[*extensions, lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
         federation_version="2.9",
+        # plain leaf fields skip graphql-core's per-field machinery (resolvers/execution.py)
+        execution_context_class=HubExecutionContext,
         # without introspection, "Did you mean …?" would leak the schema field by field
         config=StrawberryConfig(disable_field_suggestions=settings is not None and not settings.introspection_enabled),
     )

@@ -1,0 +1,106 @@
+"""The short path for plain leaf fields (resolvers/execution.py) answers exactly as graphql-core does.
+
+Each query runs twice on one schema, once with strawberry's own execution context and once with the
+hub's; data and errors (message, path) must be equal, and the hub's must really skip graphql-core's
+per-field machinery for plain leaves (else the speed-up silently disappears, as it did once when
+strawberry's always-present MiddlewareManager disabled it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Any, Optional
+
+import pytest
+import strawberry
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from resolvers.execution import HubExecutionContext
+
+
+@strawberry.enum
+class Colour(Enum):
+    RED = "RED"
+    BLUE = "BLUE"
+
+
+@strawberry.type
+class Part:
+    code: str
+    note: Optional[str]
+
+
+@strawberry.type
+class Thing:
+    name: str
+    note: Optional[str]
+    colour: Colour
+    day: Optional[dt.date]
+    count: int
+    ratio: Optional[float]
+    parts: list[Part]
+
+    @strawberry.field
+    def shout(self, times: int = 1) -> str:
+        return self.name.upper() * times
+
+
+GOOD = Thing(name="甲", note=None, colour=Colour.RED, day=dt.date(2026, 11, 30), count=3, ratio=0.5,
+             parts=[Part(code="p1", note="x"), Part(code="p2", note=None)])
+NULL_IN_NON_NULL = Thing(name=None, note="n", colour=Colour.BLUE, day=None, count=1, ratio=None, parts=[])  # type: ignore[arg-type]
+BAD_ENUM = Thing(name="乙", note=None, colour="GREEN", day=None, count=2, ratio=None, parts=[])  # type: ignore[arg-type]
+BAD_INT = Thing(name="丙", note=None, colour=Colour.RED, day=None, count="many", ratio=None, parts=[])  # type: ignore[arg-type]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def things(self) -> list[Optional[Thing]]:
+        return [GOOD, NULL_IN_NON_NULL, BAD_ENUM, BAD_INT]
+
+    @strawberry.field
+    def thing(self) -> Thing:
+        return GOOD
+
+
+QUERIES = [
+    "{ things { name note colour day count ratio parts { code note } shout(times: 2) __typename } }",
+    "{ thing { name colour day parts { code } } }",
+    "{ thing { ...F } } fragment F on Thing { name n2: name count }",
+    "{ thing { name @skip(if: true) note @include(if: false) count } }",
+]
+
+
+def _run(context: type, query: str) -> dict[str, Any]:
+    schema = strawberry.Schema(query=Query, execution_context_class=context)
+    result = schema.execute_sync(query)
+    errors = sorted((e.message, tuple(e.path or ())) for e in result.errors or [])
+    return {"data": result.data, "errors": errors}
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_same_answers_and_errors_as_graphql_core(query: str):
+    assert _run(HubExecutionContext, query) == _run(StrawberryGraphQLCoreExecutionContext, query)
+
+
+def test_plain_leaves_skip_the_resolve_info(monkeypatch):
+    """graphql-core builds a GraphQLResolveInfo per field it executes; the short path builds none for
+    plain leaves: here only the fields with a resolver (things, shout) and the failing leaves do."""
+    built: list[str] = []
+    original = StrawberryGraphQLCoreExecutionContext.build_resolve_info
+
+    def counting(self, field_def, field_nodes, parent_type, path):  # type: ignore[no-untyped-def]
+        built.append(f"{parent_type.name}.{field_nodes[0].name.value}")
+        return original(self, field_def, field_nodes, parent_type, path)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "build_resolve_info", counting)
+    _run(StrawberryGraphQLCoreExecutionContext, QUERIES[0])
+    everything = len(built)
+    built.clear()
+    _run(HubExecutionContext, QUERIES[0])
+    # things, each parts list and each shout go the long way, and so do the three bad values (a null
+    # name, GREEN, "many"), which graphql-core itself must report
+    assert "Thing.name" in built and "Thing.colour" in built and "Thing.count" in built
+    assert "Thing.note" not in built and "Part.code" not in built and "Thing.day" not in built
+    assert len(built) < everything / 3, (len(built), everything)
