@@ -31,7 +31,7 @@ class GraphFacts:
         grouped: dict[str, tuple[dict, dict[str, MarkFact]]] = {}
         mark_rows = []
         for row in rows:
-            if row["item"] is not None:
+            if row.get("item") is not None:  # part 1's rows have no item column (Neo4j's UNION: null)
                 mark_rows.append(row)
             else:
                 grouped[row["id"]] = (row, {})

@@ -263,19 +263,29 @@ class LadybugStore:
     # -- the port -------------------------------------------------------------------------------
 
     async def read(self, name: str, params: Params | None = None) -> list[Row]:
-        """Run the named read statement on a reader thread; rows as ``dict``."""
+        """Run the named read statement on a reader thread; rows as ``dict``.
+
+        A statement of several parts runs them in order on one connection in one job of the reader
+        thread, and returns their rows one after the other.  No transaction spans the parts (BEGIN/COMMIT
+        cost 0.1 ms, most of what splitting saves): each part reads the last committed state, so a load
+        committed between two parts can show one request facts from before and after it, as the bulk
+        load path (a COPY per table) can anyway."""
         engine = self._live()
         self.calls += 1
         if skip_op(params):
             return []
-        text = statement(name, self.backend).text
+        parts = statement(name, self.backend).parts
         args = dict(params or {})
 
         def run() -> list[Row]:
+            conn = engine.connection()
+            rows: list[Row] = []
             try:
-                return _rows(engine.connection().execute(text, args))
+                for text in parts:
+                    rows.extend(_rows(conn.execute(text, args)))
             except RuntimeError as exc:
                 raise StoreError(f"{name}: {exc}") from None
+            return rows
 
         return await asyncio.get_running_loop().run_in_executor(engine.read_pool, run)
 

@@ -100,17 +100,22 @@ class Neo4jStore:
         self.calls += 1
         if skip_op(params):
             return []
-        text = statement(name, self.backend).text
+        parts = statement(name, self.backend).parts
+        rows: list[Row] = []
         try:
-            result = await self._live().execute_query(
-                text, _plain(params), routing_=neo4j.RoutingControl.READ, database_=self.database
-            )
+            # a statement of several parts: each its own query, rows one after the other (as LadybugStore)
+            for text in parts:
+                result = await self._live().execute_query(
+                    text, _plain(params), routing_=neo4j.RoutingControl.READ, database_=self.database
+                )
+                keys = list(result.keys)
+                rows.extend({k: _native(v) for k, v in zip(keys, record.values(), strict=True)}
+                            for record in result.records)
         except neo4j.exceptions.Neo4jError as exc:
             raise StoreError(f"{name}: {exc.message}") from None
         except (neo4j.exceptions.DriverError, OSError) as exc:
             raise StoreError(f"{name}: Neo4j at {self.target}: {exc}") from None
-        keys = list(result.keys)
-        return [{k: _native(v) for k, v in zip(keys, record.values(), strict=True)} for record in result.records]
+        return rows
 
     async def write(self, ops: Sequence[tuple[str, Params]]) -> None:
         """All ops (every part of each) in one write transaction: all or nothing."""

@@ -190,3 +190,15 @@ class TestStoreBehaviours(StoreBehaviours):
     async def test_bulk_load(self, store, monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setattr(neo4j_store, "BULK_BATCH", 1)
         await check_bulk_load_port(store)
+
+
+async def test_read_of_several_parts_returns_the_rows_of_each(store, monkeypatch: pytest.MonkeyPatch):
+    """A read statement of several parts (as common/facts.institutions is for LadybugDB) runs each part
+    with the same parameters and returns their rows in order, on Neo4j as on LadybugDB."""
+    from graph.statements import Statement
+
+    await store.write([("meta.set", {"key": "a", "value": "1"}), ("meta.set", {"key": "b", "value": "2"})])
+    two = Statement("two.parts", "neo4j", ("MATCH (m:Meta {key: $first}) RETURN m.value AS value",
+                                           "MATCH (m:Meta {key: $second}) RETURN m.value AS value"), Path("two.parts"))
+    monkeypatch.setattr(neo4j_store, "statement", lambda name, backend: two if name == "two.parts" else statement(name, backend))
+    assert await store.read("two.parts", {"first": "b", "second": "a"}) == [{"value": "2"}, {"value": "1"}]
