@@ -13,58 +13,115 @@ middleware, and a scalar or enum type.  It reads the attribute and serializes it
 field, a value the type refuses, or any exception falls back to graphql-core's own path, which resolves
 the field again (a getattr) and reports the error exactly as before; a null in a nullable field is
 null.  Everything else (objects, lists, resolvers, arguments) goes through graphql-core unchanged.
+
+Two levels: an object whose selected fields are all such leaves (a ``Reason``: code, source, clause,
+text) is completed in one loop without a ``Path`` per field (``execute_fields``); in any other object
+each such leaf takes the short path on its own (``execute_field``).  Measured on a batch of 100 through
+``schema.execute`` at 40k institutions: 42-47 ms -> 28-33 ms with the per-field path alone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from graphql import GraphQLField, GraphQLObjectType, Undefined, get_nullable_type, is_leaf_type, is_non_null_type
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-#: per GraphQLField: (default resolver, leaf type, nullable) when the short path applies, else None
-_Plan = tuple[Any, Any, bool] | None
+#: how to read one plain leaf field: (read(source) -> value, leaf type, nullable)
+Leaf = tuple[Callable[[Any], Any], Any, bool]
 
 
-def _plan(field_def: GraphQLField) -> _Plan:
+def leaf_plan(field_def: GraphQLField) -> Leaf | None:
+    """How to read ``field_def`` on the short path, or None when it must take graphql-core's."""
     resolve = field_def.resolve
     if resolve is None or not getattr(resolve, "_is_default", False) or field_def.args:
         return None
     leaf = get_nullable_type(field_def.type)  # type: ignore[arg-type]
     if not is_leaf_type(leaf):
         return None
-    return resolve, leaf, not is_non_null_type(field_def.type)
+    definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if definition is not None and getattr(definition, "default_resolver", None) is getattr:
+        read: Callable[[Any], Any] = attrgetter(definition.python_name)  # what strawberry's resolver does
+    else:
+        read = lambda source: resolve(source, None)  # noqa: E731
+    return read, leaf, not is_non_null_type(field_def.type)
+
+
+def read_leaf(plan: Leaf, source: Any) -> Any:
+    """The serialized value, or Undefined when graphql-core must handle the field (null in a non-null
+    field, a value the type refuses, an exception)."""
+    read, leaf, nullable = plan
+    try:
+        value = read(source)
+        if value is None:
+            return None if nullable else Undefined
+        serialized = leaf.serialize(value)
+    except Exception:  # noqa: BLE001 - graphql-core's path reports it
+        return Undefined
+    return Undefined if serialized is None else serialized
 
 
 class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """strawberry's execution context with the short path for plain leaf fields (module docstring)."""
 
-    _plans: dict[int, tuple[GraphQLField, _Plan]] = {}
+    #: per GraphQLField of the schema (shared by requests: keyed by id, checked by identity)
+    _leaves: dict[int, tuple[GraphQLField, Leaf | None]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: per grouped field set of this request (graphql-core memoizes them per request): all leaves?
+        self._objects: dict[int, tuple[Any, list[tuple[str, Leaf]] | None]] = {}
+        middleware = self.middleware_manager
+        # strawberry always passes a manager; it has middlewares only when an extension hooks resolve()
+        self._short = middleware is None or not middleware.middlewares
+
+    def _leaf(self, parent_type: GraphQLObjectType, node: Any) -> Leaf | None:
+        if node.arguments or not self._short:
+            return None
+        field_def = parent_type.fields.get(node.name.value)
+        if field_def is None:  # __typename and other introspection fields
+            return None
+        cached = self._leaves.get(id(field_def))
+        if cached is None or cached[0] is not field_def:
+            cached = self._leaves[id(field_def)] = (field_def, leaf_plan(field_def))
+        return cached[1]
+
+    def _all_leaves(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[tuple[str, Leaf]] | None:
+        plans = []
+        for response_name, field_details_list in grouped_field_set.items():
+            plan = self._leaf(parent_type, field_details_list[0].node)
+            if plan is None:
+                return None
+            plans.append((response_name, plan))
+        return plans
+
+    def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any, path: Any, grouped_field_set: Any,
+                       position_context: Any) -> Any:
+        if position_context is None:
+            cached = self._objects.get(id(grouped_field_set))
+            if cached is None or cached[0] is not grouped_field_set:
+                cached = self._objects[id(grouped_field_set)] = (grouped_field_set,
+                                                                 self._all_leaves(parent_type, grouped_field_set))
+            plans = cached[1]
+            if plans is not None:
+                results = {}
+                for response_name, plan in plans:
+                    value = read_leaf(plan, source_value)
+                    if value is Undefined:
+                        break  # graphql-core completes the whole object and reports the error
+                    results[response_name] = value
+                else:
+                    return results
+        return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
 
     def execute_field(self, parent_type: GraphQLObjectType, source: Any, field_details_list: Any, path: Any,
                       position_context: Any) -> Any:
-        details = field_details_list[0]
-        node = details.node
-        middleware = self.middleware_manager
-        # strawberry always passes a manager; it has middlewares only when an extension hooks resolve()
-        if not node.arguments and (middleware is None or not middleware.middlewares):
-            field_def = parent_type.fields.get(node.name.value)
-            if field_def is not None:
-                cached = self._plans.get(id(field_def))
-                if cached is None or cached[0] is not field_def:
-                    cached = self._plans[id(field_def)] = (field_def, _plan(field_def))
-                plan = cached[1]
-                if plan is not None:
-                    resolve, leaf, nullable = plan
-                    try:
-                        value = resolve(source, None)
-                        if value is None:
-                            if nullable:
-                                return None
-                        else:
-                            serialized = leaf.serialize(value)
-                            if serialized is not None and serialized is not Undefined:
-                                return serialized
-                    except Exception:  # noqa: BLE001 - graphql-core's path below reports it
-                        pass
+        plan = self._leaf(parent_type, field_details_list[0].node)
+        if plan is not None:
+            value = read_leaf(plan, source)
+            if value is not Undefined:
+                return value
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
