@@ -69,6 +69,9 @@ QUERIES = [
     "{ thing { name colour day parts { code } } }",
     "{ thing { ...F } } fragment F on Thing { name n2: name count }",
     "{ thing { name @skip(if: true) note @include(if: false) count } }",
+    # objects whose selected fields are all plain leaves (one loop per object), three of them bad
+    "{ things { name colour count note day ratio } }",
+    "{ things { parts { code note } count } }",
 ]
 
 
