@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         holder["runtime"] = runtime or await Runtime.start(settings)
+        # the region index, crosswalk, catalogs and schema live as long as the process: frozen out of the
+        # collector's generations, a full collection no longer walks them during a burst of requests
+        # (p99 of /graphql under wrk 29-34 ms -> 12 ms in one of two noisy A/B pairs; req/s unchanged)
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
