@@ -70,6 +70,8 @@ TARGET_LOAD_S = 60.0
 #: the load target as a ratio this machine's speed cancels out of: FIELD-NOTES measured the node COPYs
 #: alone (1M institutions + 5M marks) at 11 s on the machines where the 60 s target was set
 TARGET_LOAD_NODES_RATIO = round(TARGET_LOAD_S / 11.0, 2)
+#: the size the load targets are set for (issue 5: 1M institutions, 5M marks)
+NATIONAL_INSTITUTIONS = 1_000_000
 TARGET_RSS_MB = 2048.0
 
 
@@ -582,10 +584,13 @@ def run_suite(opts: Options, out: Callable[[str], None] = print) -> Report:
                                        f"≤ {TARGET_LOAD_S:g} s", loaded["load_s"] <= TARGET_LOAD_S,
                                        {"us_per_record": per_record, "tables_s": loaded["tables_s"],
                                         "create_s": loaded["create_s"], "records": records}))
+            # the ratio's target is the national one: at small sizes the fixed cost of each COPY dominates
+            national = sizes.institutions >= NATIONAL_INSTITUTIONS
             report.add(section, Figure("load time ÷ node COPY alone", loaded["load_s"], "s",
                                        "Institution+Mark COPY alone, same run", loaded["nodes_only_s"],
-                                       f"≤ {TARGET_LOAD_NODES_RATIO:g}×",
-                                       loaded["load_s"] <= TARGET_LOAD_NODES_RATIO * loaded["nodes_only_s"]))
+                                       f"≤ {TARGET_LOAD_NODES_RATIO:g}× at national scale" if national else "",
+                                       (loaded["load_s"] <= TARGET_LOAD_NODES_RATIO * loaded["nodes_only_s"])
+                                       if national else None))
             report.add(section, Figure("load µs per record", per_record, "µs", "smallest size", base_per))
             report.add(section, Figure("load peak RSS (loading process)", loaded["peak_rss_mb"], "MB", "target",
                                        TARGET_RSS_MB, f"≤ {TARGET_RSS_MB:g} MB", loaded["peak_rss_mb"] <= TARGET_RSS_MB))
