@@ -3,7 +3,7 @@
 ``/floor`` is the floor of this stack: a plain Starlette endpoint in the same process that reads the same
 request body as ``/graphql`` (``{"query": …, "variables": …}``; the query text is ignored), calls the same
 engine function (:meth:`hub.recognition.RecognitionEngine.check_many`) and answers the same fields as
-JSON, encoded as the hub encodes it (orjson) — everything GraphQL adds (parsing, validation, execution, the schema's extensions, strawberry's
+JSON — everything GraphQL adds (parsing, validation, execution, the schema's extensions, strawberry's
 view) is what ``/graphql`` costs above it.  The route exists only here, never in the hub's own app.
 
     .venv/bin/python -m bench.floor_app --graph PATH --port 8123 [--loop uvloop|asyncio] [--http httptools|h11]
@@ -16,13 +16,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 from typing import Any
-
-import orjson
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from hub import recognition as engine
@@ -49,18 +48,15 @@ def floor_route(runtime: Runtime) -> Route:
     """POST /floor: the GraphQL request's variables (``s`` for one study, ``studies`` for a batch) through
     the engine, answered as ``{"data": {"recognizability": …}}`` / ``{"data": {"recognizabilities": […]}}``."""
 
-    def answer(data: dict[str, Any]) -> Response:
-        return Response(orjson.dumps({"data": data}), media_type="application/json")
-
-    async def floor(request: Request) -> Response:
-        body = orjson.loads(await request.body())
+    async def floor(request: Request) -> JSONResponse:
+        body = json.loads(await request.body())
         v = body.get("variables") or {}
         at, on = str(v["at"]), dt.date.fromisoformat(v["on"])
         if "studies" in v:
             results = await runtime.engine.check_many([_check(s, at, on) for s in v["studies"]])
-            return answer({"recognizabilities": [_recognition(r) for r in results]})
+            return JSONResponse({"data": {"recognizabilities": [_recognition(r) for r in results]}})
         (result,) = await runtime.engine.check_many([_check(v["s"], at, on)])
-        return answer({"recognizability": _recognition(result)})
+        return JSONResponse({"data": {"recognizability": _recognition(result)}})
 
     return Route("/floor", floor, methods=["POST"])
 
