@@ -28,6 +28,7 @@ from tests.test_store_common import (  # noqa: E402
 
 from graph.ladybug_store import LadybugStore, holder_file  # noqa: E402
 from graph.loading import load_dataset  # noqa: E402
+from graph.model import Dataset  # noqa: E402
 from graph.store import StoreError, StoreLocked, open_store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -292,12 +293,9 @@ def _edit_offline(path: Path, *statements: str) -> None:
     db.close()
 
 
-async def test_schema_version_2_store_gets_alliance_ids_on_open(path: Path):
-    """A store written before Institution.allianceIds (schema version 2: no such column) gets the column
-    and its values from MEMBER_OF the first time it is opened, so SAME_ALLIANCE answers do not change."""
+async def _loaded_with_alliances(path: Path) -> tuple[Dataset, list[str], dict]:
+    """A closed store holding 30 institutions in 6 alliances of 3; the ids asked and their facts."""
     from tests.test_store_common import facts_of
-
-    from graph.store import SCHEMA_VERSION
 
     dataset = synthetic_dataset(30, 100, alliances=6)
     store = await open_store(str(path), seed=False)
@@ -305,8 +303,19 @@ async def test_schema_version_2_store_gets_alliance_ids_on_open(path: Path):
     await load_dataset(store, dataset)
     ids = [i.id for i in dataset.institutions[:20]]
     want = await facts_of(store, ids)
-    assert sum(1 for f in want.values() if f.alliances) == 18  # 6 alliances of 3 members
     await store.close()
+    assert sum(1 for f in want.values() if f.alliances) == 18  # 6 alliances of 3 members
+    return dataset, ids, want
+
+
+async def test_schema_version_2_store_gets_alliance_ids_on_open(path: Path):
+    """A store written before Institution.allianceIds (schema version 2: no such column) gets the column
+    and its values from MEMBER_OF the first time it is opened, so SAME_ALLIANCE answers do not change."""
+    from tests.test_store_common import facts_of
+
+    from graph.store import SCHEMA_VERSION
+
+    dataset, ids, want = await _loaded_with_alliances(path)
 
     _edit_offline(path, "ALTER TABLE Institution DROP allianceIds",
                   "MATCH (m:Meta {key: 'schema.version'}) SET m.value = '2'")
@@ -324,13 +333,7 @@ async def test_members_without_alliance_ids_are_repaired_by_loading_again(path: 
     the alliance then reads back as changed, and loading the file again recomputes them."""
     from tests.test_store_common import facts_of
 
-    dataset = synthetic_dataset(30, 100, alliances=6)
-    store = await open_store(str(path), seed=False)
-    await seed_base(store)
-    await load_dataset(store, dataset)
-    ids = [i.id for i in dataset.institutions[:20]]
-    want = await facts_of(store, ids)
-    await store.close()
+    dataset, ids, want = await _loaded_with_alliances(path)
 
     _edit_offline(path, "MATCH (i:Institution) WHERE i.id IN ['inst-000000', 'inst-000004'] SET i.allianceIds = NULL")
 
