@@ -67,11 +67,11 @@ def read_leaf(plan: Leaf, source: Any) -> Any:
 class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """strawberry's execution context with the short path for plain leaf fields (module docstring)."""
 
-    #: per GraphQLField of the schema (shared by requests: keyed by id, checked by identity)
-    _leaves: dict[int, tuple[GraphQLField, Leaf | None]] = {}
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        #: per GraphQLField met in this request (a handful; computing them costs less than a global cache
+        #: that would keep every schema's fields alive)
+        self._leaves: dict[int, tuple[GraphQLField, Leaf | None]] = {}
         #: per grouped field set of this request (graphql-core memoizes them per request): all leaves?
         self._objects: dict[int, tuple[Any, list[tuple[str, Leaf]] | None]] = {}
         middleware = self.middleware_manager
