@@ -248,39 +248,6 @@ async def test_kill_9_during_bulk_load_then_rerun_converges(path: Path, clean_lo
         await store.close()
 
 
-async def test_schema_version_1_store_gets_its_marksets_on_open(path: Path):
-    """A store written before MarkSet (schema version 1) has them built the first time it is opened."""
-    import ladybug
-
-    from tests.test_store_common import expected_marks, fact_marks, facts_of
-
-    from graph.store import SCHEMA_VERSION
-
-    dataset = synthetic_dataset(20, 300)
-    store = await open_store(str(path), seed=False)
-    await seed_base(store)
-    await load_dataset(store, dataset)
-    ids = [i.id for i in dataset.institutions[:5]]
-    want = await facts_of(store, ids)
-    await store.close()
-
-    db = ladybug.Database(str(path))
-    conn = ladybug.Connection(db)
-    conn.execute("MATCH (s:MarkSet) DELETE s")
-    conn.execute("MATCH (m:Meta {key: 'schema.version'}) SET m.value = '1'")
-    conn.close()
-    db.close()
-
-    store = await open_store(str(path), seed=False)
-    try:
-        assert await store.read("meta.get", {"key": "schema.version"}) == [{"value": str(SCHEMA_VERSION)}]
-        got = await facts_of(store, ids)
-        assert got == want
-        assert all(fact_marks(got, i) == expected_marks(dataset, i) for i in ids)
-    finally:
-        await store.close()
-
-
 def _edit_offline(path: Path, *statements: str) -> None:
     """Runs ``statements`` on the closed store with the driver itself (to make an older or broken store)."""
     import ladybug
@@ -293,17 +260,45 @@ def _edit_offline(path: Path, *statements: str) -> None:
     db.close()
 
 
-async def _loaded_with_alliances(path: Path) -> tuple[Dataset, list[str], dict]:
-    """A closed store holding 30 institutions in 6 alliances of 3; the ids asked and their facts."""
+async def _loaded(path: Path, dataset: Dataset, asked: int) -> tuple[list[str], dict]:
+    """Loads ``dataset`` into a new store at ``path`` and closes it: the first ``asked`` institutions' ids
+    and their facts (what the engine reads), to compare with after the store is edited and reopened."""
     from tests.test_store_common import facts_of
 
-    dataset = synthetic_dataset(30, 100, alliances=6)
     store = await open_store(str(path), seed=False)
-    await seed_base(store)
-    await load_dataset(store, dataset)
-    ids = [i.id for i in dataset.institutions[:20]]
-    want = await facts_of(store, ids)
-    await store.close()
+    try:
+        await seed_base(store)
+        await load_dataset(store, dataset)
+        ids = [i.id for i in dataset.institutions[:asked]]
+        return ids, await facts_of(store, ids)
+    finally:
+        await store.close()
+
+
+async def test_schema_version_1_store_gets_its_marksets_on_open(path: Path):
+    """A store written before MarkSet (schema version 1) has them built the first time it is opened."""
+    from tests.test_store_common import expected_marks, fact_marks, facts_of
+
+    from graph.store import SCHEMA_VERSION
+
+    dataset = synthetic_dataset(20, 300)
+    ids, want = await _loaded(path, dataset, 5)
+    _edit_offline(path, "MATCH (s:MarkSet) DELETE s", "MATCH (m:Meta {key: 'schema.version'}) SET m.value = '1'")
+
+    store = await open_store(str(path), seed=False)
+    try:
+        assert await store.read("meta.get", {"key": "schema.version"}) == [{"value": str(SCHEMA_VERSION)}]
+        got = await facts_of(store, ids)
+        assert got == want
+        assert all(fact_marks(got, i) == expected_marks(dataset, i) for i in ids)
+    finally:
+        await store.close()
+
+
+async def _loaded_with_alliances(path: Path) -> tuple[Dataset, list[str], dict]:
+    """A closed store holding 30 institutions in 6 alliances of 3; the ids asked and their facts."""
+    dataset = synthetic_dataset(30, 100, alliances=6)
+    ids, want = await _loaded(path, dataset, 20)
     assert sum(1 for f in want.values() if f.alliances) == 18  # 6 alliances of 3 members
     return dataset, ids, want
 
