@@ -533,17 +533,16 @@ async def load_country(store: Any, country: "Country | Path", *, chunk_rows: int
     return {step[0]: await _load_step(store, country, step, chunk_rows) for step in LOAD_STEPS}
 
 
-async def load_country_offline(target: str, country: "Country | Path", *, chunk_rows: int = CHUNK_ROWS) -> dict[str, float]:
-    """:func:`load_country` into the store at ``target`` while nothing else holds it: the store is opened
-    for each table and closed after it.  LadybugDB keeps ~300 MB per 5M-row COPY until its ``Database``
-    closes (measured: 1M institutions + 5M marks peak at ~2.4 GB RSS in one open, ~1.8 GB this way), so an
-    initial national load releases it between tables.  Returns the seconds per table (open/close included)."""
+async def _load_offline(target: str, country: "Country | Path", steps: Sequence[tuple[str, str, tuple[str, ...]]],
+                        chunk_rows: int, *, seed: bool) -> dict[str, float]:
+    """``steps`` into the store at ``target``, opened for each table and closed after it (see
+    :func:`load_country_offline`); the first open refuses a store that already holds records."""
     from graph.store import open_store
 
     seconds: dict[str, float] = {}
-    for k, step in enumerate(LOAD_STEPS):
+    for k, step in enumerate(steps):
         started = time.perf_counter()
-        store = await open_store(target)
+        store = await open_store(target, seed=seed)
         try:
             if k == 0:
                 await _refuse_loaded(store)
@@ -554,22 +553,23 @@ async def load_country_offline(target: str, country: "Country | Path", *, chunk_
     return seconds
 
 
+async def load_country_offline(target: str, country: "Country | Path", *, chunk_rows: int = CHUNK_ROWS) -> dict[str, float]:
+    """:func:`load_country` into the store at ``target`` while nothing else holds it: the store is opened
+    for each table and closed after it.  LadybugDB keeps ~300 MB per 5M-row COPY until its ``Database``
+    closes (measured: 1M institutions + 5M marks peak at ~2.4 GB RSS in one open, ~1.8 GB this way), so an
+    initial national load releases it between tables.  Returns the seconds per table (open/close included)."""
+    return await _load_offline(target, country, LOAD_STEPS, chunk_rows, seed=True)
+
+
 async def load_nodes_only(target: str, country: "Country | Path", *, chunk_rows: int = CHUNK_ROWS) -> float:
     """The same-run baseline of the national load: only the Institution and Mark node COPYs (same port,
-    same statements, same chunks), into a new store without seeds, relationships or read models — the
-    part of the load no graph model can avoid.  Returns the seconds."""
+    same statements, same chunks, reopened per table), into a new store without seeds, relationships or
+    read models — the part of the load no graph model can avoid.  Returns the seconds."""
     from graph.store import open_store
 
     steps = [step for step in LOAD_STEPS if step[0] in ("Institution", "Mark")]
     await (await open_store(target, seed=False)).close()  # the schema is created outside the time, as for the load
-    started = time.perf_counter()
-    for step in steps:  # reopened per table, as load_country_offline does
-        store = await open_store(target, seed=False)
-        try:
-            await _load_step(store, country, step, chunk_rows)
-        finally:
-            await store.close()
-    return time.perf_counter() - started
+    return sum((await _load_offline(target, country, steps, chunk_rows, seed=False)).values())
 
 
 # --------------------------------------------------------------------------------------------- sample checks

@@ -69,11 +69,13 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # both by id: the schema's fields and graphql-core's per-request memo of grouped field sets outlive
+        # this request, so an id cannot be reused while these dicts exist
         #: per GraphQLField met in this request (a handful; computing them costs less than a global cache
         #: that would keep every schema's fields alive)
-        self._leaves: dict[int, tuple[GraphQLField, Leaf | None]] = {}
-        #: per grouped field set of this request (graphql-core memoizes them per request): all leaves?
-        self._objects: dict[int, tuple[Any, list[tuple[str, Leaf]] | None]] = {}
+        self._leaves: dict[int, Leaf | None] = {}
+        #: per grouped field set of this request: its plain leaves, or None when not all are
+        self._objects: dict[int, list[tuple[str, Leaf]] | None] = {}
         middleware = self.middleware_manager
         # strawberry always passes a manager; it has middlewares only when an extension hooks resolve()
         self._short = middleware is None or not middleware.middlewares
@@ -84,10 +86,10 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         field_def = parent_type.fields.get(node.name.value)
         if field_def is None:  # __typename and other introspection fields
             return None
-        cached = self._leaves.get(id(field_def))
-        if cached is None or cached[0] is not field_def:
-            cached = self._leaves[id(field_def)] = (field_def, leaf_plan(field_def))
-        return cached[1]
+        key = id(field_def)
+        if key not in self._leaves:
+            self._leaves[key] = leaf_plan(field_def)
+        return self._leaves[key]
 
     def _all_leaves(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[tuple[str, Leaf]] | None:
         plans = []
@@ -101,11 +103,10 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any, path: Any, grouped_field_set: Any,
                        position_context: Any) -> Any:
         if position_context is None:
-            cached = self._objects.get(id(grouped_field_set))
-            if cached is None or cached[0] is not grouped_field_set:
-                cached = self._objects[id(grouped_field_set)] = (grouped_field_set,
-                                                                 self._all_leaves(parent_type, grouped_field_set))
-            plans = cached[1]
+            key = id(grouped_field_set)
+            if key not in self._objects:
+                self._objects[key] = self._all_leaves(parent_type, grouped_field_set)
+            plans = self._objects[key]
             if plans is not None:
                 results = {}
                 for response_name, plan in plans:
