@@ -40,10 +40,11 @@ from typing import Any, Optional
 
 from graphql import GraphQLError, GraphQLSyntaxError
 from graphql import ExecutionResult as GraphQLExecutionResult
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
+from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import ExecutionResult
 
 from hub.config import Settings
+from resolvers.documents import Documents
 
 log = logging.getLogger("hub.graphql")
 
@@ -149,7 +150,7 @@ class HubErrors(SchemaExtension):
         try:
             yield
         except GraphQLError as error:
-            # raised by a parse hook (ParserCache, the token limit) before strawberry's own try block:
+            # raised by the parse hook (resolvers.documents: the token limit) before strawberry's own try block:
             # strawberry turns what leaves here into the result, so hand it the classified error
             raise self.policy.classify(error) from None
         result = self.execution_context.result
@@ -158,25 +159,23 @@ class HubErrors(SchemaExtension):
 
 
 def schema_extensions(settings: Settings) -> list[Any]:
-    """The security extensions for ``settings``, as per-request factories, in the order they must run.
+    """The error extension for ``settings``, as a per-request factory (strawberry shares extension
+    *instances* between concurrent requests — deprecated — so each is a factory)."""
+    policy = ErrorPolicy(settings)
+    return [lambda: HubErrors(policy=policy)]
 
-    Strawberry shares extension *instances* between concurrent requests (deprecated), so each is a factory;
-    the validation rule classes are built once, so ``ValidationCache`` (keyed by the rule tuple) still hits.
-    """
+
+def documents(settings: Settings) -> Documents:
+    """Parsing and validation under ``settings``' limits: the token limit, and the depth, alias and
+    (outside development) introspection rules, built once so the validation cache keyed by them hits."""
     from graphql.validation import NoSchemaIntrospectionCustomRule
     from strawberry.extensions.max_aliases import create_validator as alias_rule
     from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
-    policy = ErrorPolicy(settings)
     rules: list[Any] = [depth_rule(settings.max_depth, None, None), alias_rule(settings.max_aliases)]
     if not settings.introspection_enabled:
         rules.append(NoSchemaIntrospectionCustomRule)
-    max_tokens = settings.max_tokens
-    return [
-        lambda: HubErrors(policy=policy),
-        lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: AddValidationRules(rules),
-    ]
+    return Documents(max_tokens=settings.max_tokens, rules=rules)
 
 
 def limit_error(code: str, message: str, **extensions: Any) -> GraphQLError:

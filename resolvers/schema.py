@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from resolvers import graph, prior_studies, recognition
+from resolvers.documents import DocumentCache, Documents
 from resolvers.execution import HubExecutionContext
 from resolvers.types import Alliance, Catalog, CatalogItem, Institution, PriorStudies, Recognition, Region
 
@@ -184,14 +184,16 @@ def build_schema(settings: "Settings | None" = None) -> strawberry.Schema:
     """The federated schema with the caches (FIELD-NOTES: the single biggest lever) and, given settings,
     the endpoint's limits (:mod:`hub.limits`)."""
     extensions: list = []
+    documents = Documents()
     if settings is not None:
-        from hub.limits import schema_extensions
+        from hub.limits import documents as limited_documents, schema_extensions
 
         extensions = schema_extensions(settings)
+        documents = limited_documents(settings)
     schema = HubSchema(
         query=Query,
         types=[Institution, Region, Alliance, CatalogItem],
-        extensions=[*extensions, lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
+        extensions=[*extensions, lambda: DocumentCache(documents)],
         federation_version="2.9",
         # plain leaf fields skip graphql-core's per-field machinery (resolvers/execution.py)
         execution_context_class=HubExecutionContext,

@@ -40,6 +40,7 @@ class Thing:
     count: int
     ratio: Optional[float]
     parts: list[Part]
+    maybe_parts: Optional[list[Optional[Part]]] = None
 
     @strawberry.field
     def shout(self, times: int = 1) -> str:
@@ -51,6 +52,17 @@ GOOD = Thing(name="甲", note=None, colour=Colour.RED, day=dt.date(2026, 11, 30)
 NULL_IN_NON_NULL = Thing(name=None, note="n", colour=Colour.BLUE, day=None, count=1, ratio=None, parts=[])  # type: ignore[arg-type]
 BAD_ENUM = Thing(name="乙", note=None, colour="GREEN", day=None, count=2, ratio=None, parts=[])  # type: ignore[arg-type]
 BAD_INT = Thing(name="丙", note=None, colour=Colour.RED, day=None, count="many", ratio=None, parts=[])  # type: ignore[arg-type]
+# lists of all-leaf objects (one loop per list): a bad element, a null element and a null list where
+# the type forbids them, and where it allows them
+BAD_PART = Thing(name="丁", note=None, colour=Colour.RED, day=None, count=4, ratio=None,
+                 parts=[Part(code="p3", note=None), Part(code=None, note="no code")],  # type: ignore[arg-type]
+                 maybe_parts=[None, Part(code="p4", note=None)])
+NULL_PART = Thing(name="戊", note=None, colour=Colour.RED, day=None, count=5, ratio=None,
+                  parts=[None], maybe_parts=[Part(code=None, note=None)])  # type: ignore[list-item]
+NULL_PARTS = Thing(name="己", note=None, colour=Colour.RED, day=None, count=6, ratio=None,
+                   parts=None, maybe_parts=None)  # type: ignore[arg-type]
+NOT_A_LIST = Thing(name="庚", note=None, colour=Colour.RED, day=None, count=7, ratio=None,
+                   parts=Part(code="p5", note=None), maybe_parts=[])  # type: ignore[arg-type]
 
 
 @strawberry.type
@@ -58,6 +70,10 @@ class Query:
     @strawberry.field
     def things(self) -> list[Optional[Thing]]:
         return [GOOD, NULL_IN_NON_NULL, BAD_ENUM, BAD_INT]
+
+    @strawberry.field
+    def parted(self) -> list[Optional[Thing]]:
+        return [GOOD, BAD_PART, NULL_PART, NULL_PARTS, NOT_A_LIST]
 
     @strawberry.field
     def thing(self) -> Thing:
@@ -72,6 +88,10 @@ QUERIES = [
     # objects whose selected fields are all plain leaves (one loop per object), three of them bad
     "{ things { name colour count note day ratio } }",
     "{ things { parts { code note } count } }",
+    # lists of all-leaf objects: good, bad, null and not a list; aliases and fragments inside
+    "{ parted { name parts { code note } maybeParts { code } } }",
+    "{ parted { count maybeParts { c: code ...P } } } fragment P on Part { note code }",
+    "{ thing { parts { code __typename } } }",
 ]
 
 
@@ -102,10 +122,11 @@ def test_plain_leaves_skip_the_resolve_info(monkeypatch):
     everything = len(built)
     built.clear()
     _run(HubExecutionContext, QUERIES[0])
-    # things, each parts list and each shout go the long way, and so do the three bad values (a null
-    # name, GREEN, "many"), which graphql-core itself must report
+    # things and each shout go the long way, and so do the three bad values (a null name, GREEN,
+    # "many"), which graphql-core itself must report; a list of all-leaf objects (parts) does not
     assert "Thing.name" in built and "Thing.colour" in built and "Thing.count" in built
     assert "Thing.note" not in built and "Part.code" not in built and "Thing.day" not in built
+    assert "Thing.parts" not in built
     assert len(built) < everything / 3, (len(built), everything)
 
 
