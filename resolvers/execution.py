@@ -14,13 +14,13 @@ field, a value the type refuses, or any exception falls back to graphql-core's o
 the field again (a getattr) and reports the error exactly as before; a null in a nullable field is
 null.  Everything else (objects, lists, resolvers, arguments) goes through graphql-core unchanged.
 
-Three shapes: an object whose selected fields are all such leaves (a ``Reason``: code, source, clause,
-text) is completed in one loop without a ``Path`` per field (``execute_fields``); a list of such
-objects read by the default resolver (``Recognition.reasons``) is completed in one loop too, with no
-``complete_value`` per element — when the element type has no ``is_type_of`` check and the selection no
-``@defer``; in any other object each such leaf takes the short path on its own (``execute_field``).
-Measured on a batch of 100 through ``schema.execute`` at 40k institutions: 42-47 ms -> 28-33 ms with
-the per-field path alone.
+Shapes: a list of all-leaf objects read by the default resolver (``Recognition.reasons``: code, source,
+clause, text) is completed in one loop, with no ``complete_value`` per element — when the element type
+has no ``is_type_of`` check and the selection no ``@defer``; an object whose selected fields are all such
+leaves and lists (a ``Reason``, a ``Recognition``) is completed in one loop without a ``Path`` per field
+(``execute_fields``); in any other object each such field takes the short path on its own
+(``execute_field``).  Measured on a batch of 100 through ``schema.execute`` at 40k institutions:
+42-47 ms -> 28-33 ms with the per-field path alone.
 
 A field's plan depends only on the schema, so plans live as long as the schema (a weak map keyed by it);
 plans of grouped field sets depend on the document and are per request.
@@ -29,6 +29,7 @@ plans of grouped field sets depend on the document and are per request.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from operator import attrgetter
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -36,7 +37,9 @@ from weakref import WeakKeyDictionary
 from graphql import (
     GraphQLField,
     GraphQLObjectType,
+    GraphQLID,
     GraphQLSchema,
+    GraphQLString,
     Undefined,
     get_nullable_type,
     is_leaf_type,
@@ -46,11 +49,15 @@ from graphql import (
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-#: how to read one plain leaf field: (read(source) -> value, leaf type, nullable)
-Leaf = tuple[Callable[[Any], Any], Any, bool]
+#: how to read one plain leaf field: (read(source) -> value, leaf type, nullable, a str is its own
+#: serialization — String and ID)
+Leaf = tuple[Callable[[Any], Any], Any, bool, bool]
+#: completes one field on the short path: source -> the completed value, or Undefined when graphql-core
+#: must complete it
+Complete = Callable[[Any], Any]
 #: how to complete a list of all-leaf objects: (read(source) -> list, list nullable, element nullable,
-#: the element's leaf plans by response name)
-LeafObjects = tuple[Callable[[Any], Any], bool, bool, list[tuple[str, Leaf]]]
+#: how to complete each element's fields, by response name)
+LeafObjects = tuple[Callable[[Any], Any], bool, bool, list[tuple[str, Complete]]]
 
 #: per schema: the plan of each of its fields met so far, by id (the schema keeps its fields alive)
 _FIELD_PLANS: "WeakKeyDictionary[GraphQLSchema, dict[int, Leaf | None]]" = WeakKeyDictionary()
@@ -76,28 +83,30 @@ def leaf_plan(field_def: GraphQLField) -> Leaf | None:
     read = default_read(field_def)
     if read is None:
         return None
-    return read, leaf, not is_non_null_type(field_def.type)
+    return read, leaf, not is_non_null_type(field_def.type), leaf is GraphQLString or leaf is GraphQLID
 
 
 def read_leaf(plan: Leaf, source: Any) -> Any:
     """The serialized value, or Undefined when graphql-core must handle the field (null in a non-null
     field, a value the type refuses, an exception)."""
-    read, leaf, nullable = plan
+    read, leaf, nullable, plain_str = plan
     try:
         value = read(source)
         if value is None:
             return None if nullable else Undefined
+        if plain_str and type(value) is str:
+            return value  # what String's and ID's serialize return for a str
         serialized = leaf.serialize(value)
     except Exception:  # noqa: BLE001 - graphql-core's path reports it
         return Undefined
     return Undefined if serialized is None else serialized
 
 
-def read_object(plans: list[tuple[str, Leaf]], source: Any) -> dict[str, Any] | Any:
-    """An all-leaf object's completed value, or Undefined when graphql-core must complete it."""
+def read_object(fields: list[tuple[str, Complete]], source: Any) -> dict[str, Any] | Any:
+    """An object's completed value, or Undefined when graphql-core must complete it."""
     results = {}
-    for response_name, plan in plans:
-        value = read_leaf(plan, source)
+    for response_name, complete in fields:
+        value = complete(source)
         if value is Undefined:
             return Undefined
         results[response_name] = value
@@ -107,7 +116,7 @@ def read_object(plans: list[tuple[str, Leaf]], source: Any) -> dict[str, Any] | 
 def read_objects(plan: LeafObjects, source: Any) -> list[Any] | None | Any:
     """A list of all-leaf objects, completed; Undefined when graphql-core must complete the field (a
     null where the type forbids it, something that is not a list, any element it must report on)."""
-    read, nullable, element_nullable, plans = plan
+    read, nullable, element_nullable, fields = plan
     try:
         values = read(source)
     except Exception:  # noqa: BLE001 - graphql-core's path reports it
@@ -123,7 +132,7 @@ def read_objects(plan: LeafObjects, source: Any) -> list[Any] | None | Any:
                 return Undefined
             completed.append(None)
             continue
-        item = read_object(plans, value)
+        item = read_object(fields, value)
         if item is Undefined:
             return Undefined
         completed.append(item)
@@ -131,7 +140,7 @@ def read_objects(plan: LeafObjects, source: Any) -> list[Any] | None | Any:
 
 
 class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """strawberry's execution context with the short path for plain leaf fields (module docstring)."""
+    """strawberry's execution context with the short path for plain fields (module docstring)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -140,11 +149,12 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
             plans = _FIELD_PLANS[self.schema] = {}
         #: per GraphQLField of this schema: its leaf plan (module docstring)
         self._leaves: dict[int, Leaf | None] = plans
-        # by id: graphql-core's per-request memo of grouped field sets keeps them alive during the request
-        #: per grouped field set of this request: its plain leaves, or None when not all are
-        self._objects: dict[int, list[tuple[str, Leaf]] | None] = {}
-        #: per field details list of this request: its list-of-leaf-objects plan, or None
-        self._lists: dict[int, LeafObjects | None] = {}
+        # by id: graphql-core's per-request memo of grouped field sets keeps them, and their field details
+        # lists, alive during the request
+        #: per field details list of this request: how to complete it on the short path, or None
+        self._fields: dict[int, Complete | None] = {}
+        #: per grouped field set of this request: how to complete each field, or None when not all can
+        self._objects: dict[int, list[tuple[str, Complete]] | None] = {}
         middleware = self.middleware_manager
         # strawberry always passes a manager; it has middlewares only when an extension hooks resolve()
         self._short = middleware is None or not middleware.middlewares
@@ -160,14 +170,33 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
             self._leaves[key] = leaf_plan(field_def)
         return self._leaves[key]
 
-    def _all_leaves(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[tuple[str, Leaf]] | None:
-        plans = []
-        for response_name, field_details_list in grouped_field_set.items():
+    def _field(self, parent_type: GraphQLObjectType, field_details_list: Any, lists: bool = True) -> Complete | None:
+        """How to complete this field on the short path: a plain leaf, or (``lists``) a list of
+        all-leaf objects; None when graphql-core must."""
+        key = id(field_details_list)
+        if key in self._fields:
+            complete = self._fields[key]
+        else:
             plan = self._leaf(parent_type, field_details_list[0].node)
-            if plan is None:
+            if plan is not None:
+                complete = partial(read_leaf, plan)
+            else:
+                objects = self._leaf_objects(parent_type, field_details_list)
+                complete = partial(read_objects, objects) if objects is not None else None
+            self._fields[key] = complete
+        if not lists and complete is not None and complete.func is read_objects:  # type: ignore[attr-defined]
+            return None
+        return complete
+
+    def _all_fields(self, parent_type: GraphQLObjectType, grouped_field_set: Any,
+                    lists: bool = True) -> list[tuple[str, Complete]] | None:
+        fields = []
+        for response_name, field_details_list in grouped_field_set.items():
+            complete = self._field(parent_type, field_details_list, lists)
+            if complete is None:
                 return None
-            plans.append((response_name, plan))
-        return plans
+            fields.append((response_name, complete))
+        return fields
 
     def _leaf_objects(self, parent_type: GraphQLObjectType, field_details_list: Any) -> LeafObjects | None:
         node = field_details_list[0].node
@@ -188,20 +217,20 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set, defer_usages, _ = self.collect_subfields(element, field_details_list)
         if defer_usages:
             return None
-        plans = self._all_leaves(element, grouped_field_set)
-        if plans is None:
+        fields = self._all_fields(element, grouped_field_set, lists=False)
+        if fields is None:
             return None
-        return read, not is_non_null_type(field_def.type), not is_non_null_type(list_type.of_type), plans
+        return read, not is_non_null_type(field_def.type), not is_non_null_type(list_type.of_type), fields
 
     def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any, path: Any, grouped_field_set: Any,
                        position_context: Any) -> Any:
         if position_context is None:
             key = id(grouped_field_set)
             if key not in self._objects:
-                self._objects[key] = self._all_leaves(parent_type, grouped_field_set)
-            plans = self._objects[key]
-            if plans is not None:
-                results = read_object(plans, source_value)
+                self._objects[key] = self._all_fields(parent_type, grouped_field_set)
+            fields = self._objects[key]
+            if fields is not None:
+                results = read_object(fields, source_value)
                 if results is not Undefined:
                     return results
                 # else graphql-core completes the whole object and reports the error
@@ -209,18 +238,9 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def execute_field(self, parent_type: GraphQLObjectType, source: Any, field_details_list: Any, path: Any,
                       position_context: Any) -> Any:
-        plan = self._leaf(parent_type, field_details_list[0].node)
-        if plan is not None:
-            value = read_leaf(plan, source)
+        complete = self._field(parent_type, field_details_list, lists=position_context is None)
+        if complete is not None:
+            value = complete(source)
             if value is not Undefined:
                 return value
-        elif position_context is None:
-            key = id(field_details_list)
-            if key not in self._lists:
-                self._lists[key] = self._leaf_objects(parent_type, field_details_list)
-            objects = self._lists[key]
-            if objects is not None:
-                value = read_objects(objects, source)
-                if value is not Undefined:
-                    return value
         return super().execute_field(parent_type, source, field_details_list, path, position_context)

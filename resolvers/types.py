@@ -18,6 +18,8 @@ from typing import Optional
 
 import strawberry
 
+from resolvers.inputs import scalar_input
+
 
 @strawberry.enum(description="How the governing policy answers: should the target accept the prior study?")
 class Verdict(Enum):
@@ -106,6 +108,7 @@ class Recognition:
     policy: Optional[str] = strawberry.field(default=None, description="The governing policy: a document prefix (000…004), or a zone overlay (JJJ).")
 
 
+@scalar_input
 @strawberry.input(description="A prior study: where it was done, which exam, and when.")
 class StudyInput:
     institution: strawberry.ID = strawberry.field(description="The institution that performed the study.")
@@ -113,6 +116,7 @@ class StudyInput:
     performed_on: dt.date = strawberry.field(description="The study date (ISO YYYY-MM-DD).")
 
 
+@scalar_input
 @strawberry.input(description="Clinical circumstances that let a physician re-examine despite recognition (不予互认情形).")
 class ClinicalContext:
     emergency: Optional[bool] = strawberry.field(default=None, description="急诊、急救等紧急状态: an emergency.")

@@ -142,3 +142,29 @@ def test_responses_are_utf8_json_not_escaped():
     body = view.encode_json(data)
     assert "京津冀HR".encode() in body and b"\\u" not in body
     assert json.loads(body) == data
+
+
+def test_objects_of_leaves_and_lists_of_leaf_objects_complete_in_one_loop(monkeypatch):
+    """A Thing whose selection is leaves and a list of all-leaf Parts (the shape of a Recognition and
+    its reasons) is completed without graphql-core's per-field loop: only the resolver field builds a
+    GraphQLResolveInfo, and graphql-core's execute_fields runs for the root alone."""
+    infos: list[str] = []
+    loops: list[str] = []
+    build_info = StrawberryGraphQLCoreExecutionContext.build_resolve_info
+    execute_fields = StrawberryGraphQLCoreExecutionContext.execute_fields
+
+    def counting_info(self, field_def, field_nodes, parent_type, path):  # type: ignore[no-untyped-def]
+        infos.append(f"{parent_type.name}.{field_nodes[0].name.value}")
+        return build_info(self, field_def, field_nodes, parent_type, path)
+
+    def counting_loop(self, parent_type, *args):  # type: ignore[no-untyped-def]
+        loops.append(parent_type.name)
+        return execute_fields(self, parent_type, *args)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "build_resolve_info", counting_info)
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_fields", counting_loop)
+    query = "{ thing { name colour parts { code note } maybeParts { code } } }"
+    result = _run(HubExecutionContext, query)
+    assert result["errors"] == [] and result["data"]["thing"]["parts"] == [
+        {"code": "p1", "note": "x"}, {"code": "p2", "note": None}]
+    assert infos == ["Query.thing"] and loops == ["Query"]
