@@ -1,4 +1,4 @@
-"""Parsed and validated GraphQL documents, cached by their text: one schema extension instead of five.
+"""Parsed and validated GraphQL documents, cached by their text: one schema extension for four jobs.
 
 Why one: strawberry builds a context manager per extension and hook for every request (``get_hook``,
 ``contextlib`` wrappers, ``functools.wraps``), so each extension costs on every request whether its hook
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
+
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
