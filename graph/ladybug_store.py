@@ -276,15 +276,15 @@ class LadybugStore:
         self.calls += 1
         if skip_op(params):
             return []
-        parts = statement(name, self.backend).parts
+        st = statement(name, self.backend)
         args = dict(params or {})
 
         def run() -> list[Row]:
             conn = engine.connection()
             rows: list[Row] = []
             try:
-                for text in parts:
-                    rows.extend(_rows(conn.execute(text, args)))
+                for k, text in enumerate(st.parts):
+                    rows.extend(_rows(conn.execute(text, st.bind(k, args))))
             except RuntimeError as exc:
                 raise StoreError(f"{name}: {exc}") from None
             return rows
@@ -298,7 +298,7 @@ class LadybugStore:
         engine = self._live()
         self.calls += 1
         plan = [
-            (name, statement(name, self.backend).parts, dict(params or {}))
+            (name, statement(name, self.backend), dict(params or {}))
             for name, params in ops
             if not skip_op(params)
         ]
@@ -311,10 +311,10 @@ class LadybugStore:
             conn.execute("BEGIN TRANSACTION")
             current = ""
             try:
-                for name, parts, params in plan:
+                for name, st, params in plan:
                     current = name
-                    for part in parts:
-                        conn.execute(part, params)
+                    for k, part in enumerate(st.parts):
+                        conn.execute(part, st.bind(k, params))
                 conn.execute("COMMIT")
                 engine.replan(rows)
             except BaseException as exc:

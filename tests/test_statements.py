@@ -1,0 +1,29 @@
+"""graph.statements: each part of a statement is handed only the parameters it refers to."""
+
+from __future__ import annotations
+
+from graph.statements import BACKENDS, for_backend, statement
+
+
+def test_each_part_knows_its_own_parameters_and_comments_do_not_count():
+    facts = statement("facts.institutions", "ladybug")
+    # the file's comments name both $ids and $pairs; each part refers to one of them
+    assert "$ids" in facts.path.read_text(encoding="utf-8").split("UNWIND $pairs")[0]
+    assert facts.uses == (frozenset({"ids"}), frozenset({"pairs"}))
+    params = {"ids": ["a"], "pairs": ["a|BJ-IMG:X"], "unused": [1, 2, 3]}
+    assert facts.bind(0, params) == {"ids": ["a"]}
+    assert facts.bind(1, params) == {"pairs": ["a|BJ-IMG:X"]}
+
+
+def test_a_parameter_the_caller_did_not_give_stays_missing_for_the_driver_to_report():
+    upsert = statement("institution.upsert", "ladybug")
+    assert "rows" in upsert.uses[0]
+    assert upsert.bind(0, {}) == {}
+
+
+def test_every_part_of_every_statement_has_its_parameters_listed():
+    for backend in BACKENDS:
+        for st in for_backend(backend):
+            assert len(st.uses) == len(st.parts), st.name
+            for part, names in zip(st.parts, st.uses):
+                assert all(f"${n}" in part for n in names), (st.name, names)
