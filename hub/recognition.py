@@ -168,7 +168,10 @@ class _Decision:
     reasons: list[Reason] = field(default_factory=list)
 
     def add(self, code: str, policy_source: str, clause: str | None, text: str, verdict: str | None = None) -> None:
-        self.reasons.append(Reason(code, policy_source, clause, text))
+        self.add_reason(Reason(code, policy_source, clause, text), verdict)
+
+    def add_reason(self, reason: Reason, verdict: str | None = None) -> None:
+        self.reasons.append(reason)
         if verdict is not None and _STRENGTH[verdict] < _STRENGTH[self.verdict]:
             self.verdict = verdict
 
@@ -188,6 +191,8 @@ class RecognitionEngine:
         self._by_province: dict[str, Policy] = {}
         self._zones: dict[str, Policy] = {}
         self._last_day: dict[tuple[dt.date, str, int], dt.date] = {}  # (performed_on, unit, length) -> window end
+        #: step 2's outcome per (policy id, canonical ref): see _step_item
+        self._item_outcomes: dict[tuple[str, str], tuple[Reason, str | None, str | None]] = {}
         for p in policies.values():
             if p.zone:
                 self._zones[p.zone] = p
@@ -327,39 +332,45 @@ class RecognitionEngine:
                 )
 
     def _step_item(self, d: _Decision, policy: Policy, ref: str) -> str | None:
+        """Step 2.  Its outcome depends on the policy and the item alone (both fixed while the engine
+        lives), so it is worked out once per pair: the crosswalk lookups were a quarter of a decision."""
+        key = (policy.id, ref)
+        outcome = self._item_outcomes.get(key)
+        if outcome is None:
+            outcome = self._item_outcomes[key] = self._item_outcome(policy, ref)
+        reason, verdict, target_item = outcome
+        d.add_reason(reason, verdict)
+        return target_item
+
+    def _item_outcome(self, policy: Policy, ref: str) -> tuple[Reason, str | None, str | None]:
+        """(the reason, the verdict it imposes if any, the item in the governing catalog)."""
         kind = self.items.kind(ref)
         catalog = policy.catalogs.get(kind)
         features = self.items.features(ref)
         for excluded in policy.excluded_items:
             if all(features.get(k) == v for k, v in excluded.match.items()):
-                d.add("ITEM_NOT_IN_CATALOG", policy.source, excluded.clause, excluded.text, NOT_RECOGNIZED)
-                return None
+                return Reason("ITEM_NOT_IN_CATALOG", policy.source, excluded.clause, excluded.text), NOT_RECOGNIZED, None
         if catalog is None:
-            d.add(
+            return Reason(
                 "ITEM_NOT_IN_CATALOG",
                 policy.source,
                 policy.clause,
                 f"{policy.title} lists no {'lab' if kind == 'lab' else 'imaging'} items",
-                NOT_RECOGNIZED,
-            )
-            return None
+            ), NOT_RECOGNIZED, None
         target_item = self.items.map_to_catalog(ref, catalog)
         if target_item is None:
-            d.add(
+            return Reason(
                 "ITEM_NOT_IN_CATALOG",
                 policy.source,
                 self.items.catalog_clause(catalog),
                 f"{ref} has no counterpart in {catalog}, the list of {policy.title}",
-                NOT_RECOGNIZED,
-            )
-            return None
-        d.add(
+            ), NOT_RECOGNIZED, None
+        return Reason(
             "ITEM_IN_CATALOG",
             policy.source,
             self.items.catalog_clause(catalog),
             f"{ref} is {target_item} in {catalog}" if ref != target_item else f"{ref} is listed in {catalog}",
-        )
-        return target_item
+        ), None, target_item
 
     def _step_who(
         self, d: _Decision, policy: Policy, kind: str, source: InstitutionFacts, target: InstitutionFacts

@@ -51,3 +51,22 @@ async def test_bad_elements_cost_nothing_and_keep_their_slot(runtime):
     assert isinstance(results[0], Recognition)
     assert isinstance(results[1], CheckError) and results[1].code == "UNKNOWN_ITEM"
     assert isinstance(results[2], CheckError) and results[2].code == "BAD_INPUT"
+
+
+async def test_the_item_step_is_worked_out_per_governing_document_and_answers_stay_the_same(runtime):
+    """Step 2 (the item in the governing catalog) is computed once per (document, item) and reused:
+    the same study asked at a Beijing and a Hebei target cites each target's own document and catalog,
+    in either order and on every repetition."""
+    on = dt.date(2026, 11, 23)
+    at_beijing = Check("bj-xh", "BJ-IMG:BW23ZYZZZ-00", on, "bj-hd-3b", on)
+    at_hebei = Check("bj-xh", "BJ-IMG:BW23ZYZZZ-00", on, "he-sjz-1", on)
+    first = await runtime.engine.check_many([at_beijing, at_hebei, at_beijing, at_hebei])
+    again = await runtime.engine.check_many([at_hebei, at_beijing])
+    assert first[0] == first[2] == again[1] and first[1] == first[3] == again[0]
+
+    def item_reason(r):  # type: ignore[no-untyped-def]
+        return next(x for x in r.reasons if x.code.startswith("ITEM_"))
+
+    beijing, hebei = item_reason(first[0]), item_reason(first[1])
+    assert beijing.source != hebei.source and first[0].policy != first[1].policy
+    assert "BJ-IMG" in beijing.text and first[0].target_item == "BJ-IMG:BW23ZYZZZ-00"
