@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 import strawberry
 from strawberry.types.base import StrawberryOptional, get_object_definition
+from strawberry.types.enum import StrawberryEnumDefinition
 
 T = TypeVar("T", bound=type)
 
@@ -36,7 +37,8 @@ _SCALARS = (str, int, float, bool, strawberry.ID, dt.date, dt.datetime, dt.time,
 def _is_scalar(type_: Any) -> bool:
     if isinstance(type_, StrawberryOptional):
         type_ = type_.of_type
-    return type_ in _SCALARS or (isinstance(type_, type) and issubclass(type_, Enum))
+    return (type_ in _SCALARS or isinstance(type_, StrawberryEnumDefinition)
+            or (isinstance(type_, type) and issubclass(type_, Enum)))
 
 
 class _FromInput:
