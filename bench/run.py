@@ -392,6 +392,42 @@ def inprocess(graph: str, samples: Sequence[synth.SampleCheck], seconds: float, 
     return _run_loop(go())
 
 
+def inprocess_scale(small_graph: str, small_samples: Sequence[synth.SampleCheck], big_graph: str,
+                    big_samples: Sequence[synth.SampleCheck], seconds: float, rounds: int = 6) -> dict[str, Any]:
+    """Single-check p50 on the smallest and the largest store, opened side by side in one process and
+    measured in ``rounds`` alternating rounds (``seconds`` per store in all): the ratio of the two p50s
+    per round, and its median.  Why: the two sizes' own figures are taken minutes apart, and on a shared
+    machine a slower stretch between them moved p50(1M)/p50(1k) from 0.72 to 1.53 in two runs of the
+    same code; side by side, the machine's state is the same for both."""
+    from hub.config import Settings
+    from hub.runtime import Runtime
+
+    async def go() -> dict[str, Any]:
+        small = await Runtime.start(Settings.from_options(graph=small_graph))
+        try:
+            big = await Runtime.start(Settings.from_options(graph=big_graph))
+            try:
+                stores = {"small": (small, _checks(small_samples)), "big": (big, _checks(big_samples))}
+                calls = {name: (lambda i, rt=rt, cs=cs: rt.engine.check(cs[i % len(cs)]))
+                         for name, (rt, cs) in stores.items()}
+                for name, call in calls.items():  # warm as inprocess_figures does
+                    for i in range(min(len(stores[name][1]), 500)):
+                        await call(i)
+                p50s: dict[str, list[float]] = {"small": [], "big": []}
+                for _ in range(max(1, rounds)):
+                    for name, call in calls.items():
+                        p50s[name].append(pct(await timed(call, seconds / max(1, rounds)), 50))
+            finally:
+                await big.close()
+        finally:
+            await small.close()
+        ratios = [b / a for a, b in zip(p50s["small"], p50s["big"])]
+        return {"ratio": statistics.median(ratios), "ratios": ratios, "p50_small_ms": statistics.median(p50s["small"]),
+                "p50_big_ms": statistics.median(p50s["big"])}
+
+    return _run_loop(go())
+
+
 # --------------------------------------------------------------------------------------------- HTTP
 
 
@@ -563,68 +599,102 @@ def run_suite(opts: Options, out: Callable[[str], None] = print) -> Report:
         f"{opts.seconds:g} s per in-process figure, wrk -d{max(1, round(opts.http_seconds))}s × {opts.rounds}; "
         f"workdir {opts.workdir}; {os.cpu_count()} CPUs")
     opened: dict[str, float] = {}
-    for sizes in opts.sizes:
-        section = synth.label(sizes.institutions)
-        out(f"\n== {section} institutions (≈{sizes.n_marks:,} marks, {sizes.n_alliances:,} alliances)")
-        country_dir, gen_s, cached = ensure_country(sizes, opts.seed, opts.workdir, fresh=opts.fresh)
-        counts = json.loads((country_dir / "country.json").read_text(encoding="utf-8"))["counts"]
-        out(f"  country: {', '.join(f'{k} {v:,}' for k, v in counts.items())}; generated in {gen_s:.1f} s"
-            + (" (cached)" if cached else ""))
-        store_dir = opts.workdir / "stores" / section
-        shutil.rmtree(store_dir, ignore_errors=True)
-        store_dir.mkdir(parents=True)
-        graph = str(store_dir / "graph.lbug")
-        try:
-            loaded = _child(["_load", str(country_dir), graph, str(opts.chunk_rows)], timeout=3600)
-            records = sum(counts.values())
-            first = report.get(synth.label(opts.sizes[0].institutions), "load time")
-            per_record = loaded["load_s"] / records * 1e6
-            base_per = first.detail["us_per_record"] if first else per_record
-            report.add(section, Figure("load time", loaded["load_s"], "s", "target", TARGET_LOAD_S,
-                                       f"≤ {TARGET_LOAD_S:g} s", loaded["load_s"] <= TARGET_LOAD_S,
-                                       {"us_per_record": per_record, "tables_s": loaded["tables_s"],
-                                        "create_s": loaded["create_s"], "records": records}))
-            # the ratio's target is the national one: at small sizes the fixed cost of each COPY dominates
-            national = sizes.institutions >= NATIONAL_INSTITUTIONS
-            report.add(section, Figure("load time ÷ node COPY alone", loaded["load_s"], "s",
-                                       "Institution+Mark COPY alone, same run", loaded["nodes_only_s"],
-                                       f"≤ {TARGET_LOAD_NODES_RATIO:g}× at national scale" if national else "",
-                                       (loaded["load_s"] <= TARGET_LOAD_NODES_RATIO * loaded["nodes_only_s"])
-                                       if national else None))
-            report.add(section, Figure("load µs per record", per_record, "µs", "smallest size", base_per))
-            report.add(section, Figure("load peak RSS (loading process)", loaded["peak_rss_mb"], "MB", "target",
-                                       TARGET_RSS_MB, f"≤ {TARGET_RSS_MB:g} MB", loaded["peak_rss_mb"] <= TARGET_RSS_MB))
-            first_open = opened.get(synth.label(opts.sizes[0].institutions), loaded["open_s"])
-            opened.setdefault(section, loaded["open_s"])
-            report.add(section, Figure("store open (Runtime.start, fresh process)", loaded["open_s"] * 1000, "ms",
-                                       "smallest size", first_open * 1000))
-
-            country = synth.Country.read(country_dir)
-            samples = synth.sample_checks(country, opts.samples, opts.seed)
-            del country
-            open_s = inprocess(graph, samples, opts.seconds, report, section)
-            out(f"  (opened again in-process in {open_s * 1000:.0f} ms)")
-            if opts.http:
-                http_figures(graph, samples, opts.http_seconds, report, section, rounds=opts.rounds,
-                             workdir=opts.workdir, asyncio_loop=opts.asyncio_loop and sizes is opts.sizes[-1])
-        finally:
-            if not opts.keep_stores:
-                shutil.rmtree(store_dir, ignore_errors=True)
-
-    # ---- across sizes
-    first, last = synth.label(opts.sizes[0].institutions), synth.label(opts.sizes[-1].institutions)
-    if first != last:
-        out(f"\n== scale: {last} against {first}")
-        for name, target in (("single check in-process p50", TARGET_SCALE_RATIO),
-                             ("single check in-process p99", None),
-                             (f"batch of {BATCH} in-process, per check (p50)", None),
-                             ("HTTP single check, /graphql p50", None)):
-            a, b = report.get(first, name), report.get(last, name)
-            if a and b:
-                ratio = b.value / a.value
-                report.add("scale", Figure(f"{name}: {last} / {first}", ratio, "×", "", None,
-                                           f"≤ {target}" if target else "", (ratio <= target) if target else None))
+    scaled = len(opts.sizes) > 1
+    #: the smallest size's store and samples, kept until the largest size is measured beside it
+    smallest: tuple[str, list[synth.SampleCheck]] | None = None
+    scale: dict[str, Any] | None = None
+    try:
+        for sizes in opts.sizes:
+            smallest, scale = _one_size(opts, sizes, report, opened, smallest, scale, scaled)
+    finally:
+        if smallest is not None and not opts.keep_stores:
+            shutil.rmtree(Path(smallest[0]).parent, ignore_errors=True)
+    _scale_figures(opts, report, scale)
     return report
+
+
+def _one_size(opts: Options, sizes: synth.Sizes, report: Report, opened: dict[str, float],
+              smallest: tuple[str, list[synth.SampleCheck]] | None, scale: dict[str, Any] | None,
+              scaled: bool) -> tuple[tuple[str, list[synth.SampleCheck]] | None, dict[str, Any] | None]:
+    """Every figure of one size; returns the kept smallest store and the side-by-side scale result."""
+    out = report.out
+    keep = scaled and sizes is opts.sizes[0]
+    section = synth.label(sizes.institutions)
+    out(f"\n== {section} institutions (≈{sizes.n_marks:,} marks, {sizes.n_alliances:,} alliances)")
+    country_dir, gen_s, cached = ensure_country(sizes, opts.seed, opts.workdir, fresh=opts.fresh)
+    counts = json.loads((country_dir / "country.json").read_text(encoding="utf-8"))["counts"]
+    out(f"  country: {', '.join(f'{k} {v:,}' for k, v in counts.items())}; generated in {gen_s:.1f} s"
+        + (" (cached)" if cached else ""))
+    store_dir = opts.workdir / "stores" / section
+    shutil.rmtree(store_dir, ignore_errors=True)
+    store_dir.mkdir(parents=True)
+    graph = str(store_dir / "graph.lbug")
+    if keep:  # run_suite removes it at the end, whatever happens
+        smallest = (graph, [])
+    try:
+        loaded = _child(["_load", str(country_dir), graph, str(opts.chunk_rows)], timeout=3600)
+        records = sum(counts.values())
+        first = report.get(synth.label(opts.sizes[0].institutions), "load time")
+        per_record = loaded["load_s"] / records * 1e6
+        base_per = first.detail["us_per_record"] if first else per_record
+        report.add(section, Figure("load time", loaded["load_s"], "s", "target", TARGET_LOAD_S,
+                                   f"≤ {TARGET_LOAD_S:g} s", loaded["load_s"] <= TARGET_LOAD_S,
+                                   {"us_per_record": per_record, "tables_s": loaded["tables_s"],
+                                    "create_s": loaded["create_s"], "records": records}))
+        # the ratio's target is the national one: at small sizes the fixed cost of each COPY dominates
+        national = sizes.institutions >= NATIONAL_INSTITUTIONS
+        report.add(section, Figure("load time ÷ node COPY alone", loaded["load_s"], "s",
+                                   "Institution+Mark COPY alone, same run", loaded["nodes_only_s"],
+                                   f"≤ {TARGET_LOAD_NODES_RATIO:g}× at national scale" if national else "",
+                                   (loaded["load_s"] <= TARGET_LOAD_NODES_RATIO * loaded["nodes_only_s"])
+                                   if national else None))
+        report.add(section, Figure("load µs per record", per_record, "µs", "smallest size", base_per))
+        report.add(section, Figure("load peak RSS (loading process)", loaded["peak_rss_mb"], "MB", "target",
+                                   TARGET_RSS_MB, f"≤ {TARGET_RSS_MB:g} MB", loaded["peak_rss_mb"] <= TARGET_RSS_MB))
+        first_open = opened.get(synth.label(opts.sizes[0].institutions), loaded["open_s"])
+        opened.setdefault(section, loaded["open_s"])
+        report.add(section, Figure("store open (Runtime.start, fresh process)", loaded["open_s"] * 1000, "ms",
+                                   "smallest size", first_open * 1000))
+
+        country = synth.Country.read(country_dir)
+        samples = synth.sample_checks(country, opts.samples, opts.seed)
+        del country
+        open_s = inprocess(graph, samples, opts.seconds, report, section)
+        out(f"  (opened again in-process in {open_s * 1000:.0f} ms)")
+        if keep:
+            smallest = (graph, list(samples))
+        elif smallest is not None and smallest[1] and sizes is opts.sizes[-1]:
+            scale = inprocess_scale(smallest[0], smallest[1], graph, samples, opts.seconds)
+        if opts.http:
+            http_figures(graph, samples, opts.http_seconds, report, section, rounds=opts.rounds,
+                         workdir=opts.workdir, asyncio_loop=opts.asyncio_loop and sizes is opts.sizes[-1])
+    finally:
+        if not opts.keep_stores and not keep:
+            shutil.rmtree(store_dir, ignore_errors=True)
+    return smallest, scale
+
+
+def _scale_figures(opts: Options, report: Report, scale: dict[str, Any] | None) -> None:
+    """Largest against smallest size: the single check's p50 measured side by side (inprocess_scale),
+    and, from the sizes' own figures, taken minutes apart, the others."""
+    first, last = synth.label(opts.sizes[0].institutions), synth.label(opts.sizes[-1].institutions)
+    if first == last:
+        return
+    report.out(f"\n== scale: {last} against {first}")
+    name = "single check in-process p50"
+    if scale is not None:
+        ratio = scale["ratio"]
+        report.add("scale", Figure(f"{name}: {last} / {first}", ratio, "×", "", None, f"≤ {TARGET_SCALE_RATIO}",
+                                   ratio <= TARGET_SCALE_RATIO, {**scale, "side_by_side": True}))
+        report.out(f"    (side by side, median of {len(scale['ratios'])} alternating rounds: "
+                   f"{scale['p50_big_ms']:.3f} / {scale['p50_small_ms']:.3f} ms; rounds "
+                   + ", ".join(f"{r:.2f}" for r in scale["ratios"]) + ")")
+    for name in ("single check in-process p99", f"batch of {BATCH} in-process, per check (p50)",
+                 "HTTP single check, /graphql p50"):
+        a, b = report.get(first, name), report.get(last, name)
+        if a and b:
+            report.add("scale", Figure(f"{name}: {last} / {first}", b.value / a.value, "×", "", None,
+                                       detail={"side_by_side": False}))
 
 
 def parse_args(argv: Sequence[str] | None) -> Options:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import shutil
+import statistics
 
 import pytest
 
@@ -109,6 +110,10 @@ def test_suite_produces_every_figure(tmp_path):
         for name in expected:
             assert (section, name) in names, (section, name, lines)
     assert ("scale", "single check in-process p50: 300 / 200") in names
+    # the scale target's ratio is measured with both stores open side by side, in alternating rounds
+    scale = report.get("scale", "single check in-process p50: 300 / 200")
+    assert scale is not None and scale.detail["side_by_side"] and len(scale.detail["ratios"]) == 6
+    assert scale.value == statistics.median(scale.detail["ratios"])
     for _, f in report.figures:
         assert math.isfinite(f.value) and f.value >= 0, f
     assert any(d["ratio"] is not None for d in report.as_dict())
