@@ -123,3 +123,7 @@ def test_suite_produces_every_figure(tmp_path):
     assert not (tmp_path / "stores" / "200").exists()  # stores are removed after each size
     if not http:
         pytest.skip("wrk is not installed: the HTTP figures were not exercised (scripts/install-test-deps.sh)")
+    # HTTP ratios: each round's /graphql run against the floor run next to it, the median of those
+    hub = report.get("300", "HTTP single check, /graphql req/s")
+    assert hub is not None and len(hub.detail["round_ratios"]) == opts.rounds
+    assert hub.ratio == statistics.median(hub.detail["round_ratios"])
