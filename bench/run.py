@@ -103,7 +103,9 @@ class Figure:
         return self.value / self.baseline_value  # type: ignore[operator]
 
     def line(self) -> str:
-        ratio = f"{self.ratio:7.2f}×" if self.ratio is not None else "        "
+        r = self.ratio
+        # three decimals below 1: a ratio of 0.4986 against a target of 0.5 must not print as "0.50"
+        ratio = "        " if r is None else (f"{r:7.3f}×" if r < 1 else f"{r:7.2f}×")
         base = f" of {self.baseline} ({_fmt(self.baseline_value)})" if self.baseline else ""
         mark = "" if self.ok is None else ("  ok" if self.ok else "  MISS")
         target = f"  [target {self.target}{mark}]" if self.target else ""
