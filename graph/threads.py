@@ -40,15 +40,23 @@ class WorkerThreads:
 
     def __init__(self, count: int, name: str) -> None:
         self._jobs: "queue.SimpleQueue[_Job | None]" = queue.SimpleQueue()
+        self._closed = False
+        #: makes "not shut down, so queue the call" one step: a call queued after the stop signals would
+        #: wait for ever
+        self._lock = threading.Lock()
         self._threads = [threading.Thread(target=self._work, name=f"{name}-{k}", daemon=True) for k in range(count)]
         for thread in self._threads:
             thread.start()
 
     async def run(self, call: Callable[[], T]) -> T:
-        """``call()`` on one of the threads; its result, or its exception raised here."""
+        """``call()`` on one of the threads; its result, or its exception raised here.  After
+        :meth:`shutdown` it raises at once (as an executor does) instead of waiting for no thread."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._jobs.put((loop, future, call))
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("cannot run a call after shutdown")
+            self._jobs.put((loop, future, call))
         return await future
 
     def _work(self) -> None:
@@ -70,7 +78,9 @@ class WorkerThreads:
 
     def shutdown(self) -> None:
         """Finish the calls already given, then stop every thread."""
-        for _ in self._threads:
-            self._jobs.put(None)
+        with self._lock:
+            self._closed = True
+            for _ in self._threads:
+                self._jobs.put(None)
         for thread in self._threads:
             thread.join()

@@ -57,6 +57,8 @@ def test_shutdown_finishes_the_calls_already_given():
         await asyncio.gather(*futures)
         workers.shutdown()
         assert not any(t.is_alive() for t in workers._threads)
+        with pytest.raises(RuntimeError, match="after shutdown"):  # refused at once, never a hang
+            await asyncio.wait_for(workers.run(lambda: None), 1)
         return done
 
     assert asyncio.run(main()) == [0, 1, 2, 3, 4]
