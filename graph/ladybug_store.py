@@ -277,7 +277,7 @@ class LadybugStore:
         if skip_op(params):
             return []
         st = statement(name, self.backend)
-        args = dict(params or {})
+        args = params or {}
 
         def run() -> list[Row]:
             conn = engine.connection()
@@ -298,7 +298,7 @@ class LadybugStore:
         engine = self._live()
         self.calls += 1
         plan = [
-            (name, statement(name, self.backend), dict(params or {}))
+            (name, statement(name, self.backend), params or {})
             for name, params in ops
             if not skip_op(params)
         ]

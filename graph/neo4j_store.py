@@ -100,13 +100,15 @@ class Neo4jStore:
         self.calls += 1
         if skip_op(params):
             return []
-        parts = statement(name, self.backend).parts
+        st = statement(name, self.backend)
+        args = _plain(params)
         rows: list[Row] = []
         try:
-            # a statement of several parts: each its own query, rows one after the other (as LadybugStore)
-            for text in parts:
+            # a statement of several parts: each its own query with its own parameters, rows one after the
+            # other (as LadybugStore)
+            for k, text in enumerate(st.parts):
                 result = await self._live().execute_query(
-                    text, _plain(params), routing_=neo4j.RoutingControl.READ, database_=self.database
+                    text, st.bind(k, args), routing_=neo4j.RoutingControl.READ, database_=self.database
                 )
                 keys = list(result.keys)
                 rows.extend({k: _native(v) for k, v in zip(keys, record.values(), strict=True)}
@@ -123,7 +125,7 @@ class Neo4jStore:
 
         self.calls += 1
         plan = [
-            (name, statement(name, self.backend).parts, _plain(params))
+            (name, statement(name, self.backend), _plain(params))
             for name, params in ops
             if not skip_op(params)
         ]
@@ -132,10 +134,10 @@ class Neo4jStore:
         current = [""]
 
         async def work(tx: Any) -> None:
-            for name, parts, params in plan:
+            for name, st, params in plan:
                 current[0] = name
-                for part in parts:
-                    result = await tx.run(part, params)
+                for k, part in enumerate(st.parts):
+                    result = await tx.run(part, st.bind(k, params))
                     await result.consume()
 
         try:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -33,8 +33,10 @@ class Statement:
     backend: Backend
     parts: tuple[str, ...]  # one or more statements, run in order
     path: Path
-    #: per part: the names of the parameters it refers to (``$name``)
-    uses: tuple[frozenset[str], ...] = ()
+    @cached_property
+    def uses(self) -> tuple[frozenset[str], ...]:
+        """Per part: the names of the parameters it refers to (``$name``)."""
+        return tuple(frozenset(_PARAMETER.findall(part)) for part in self.parts)
 
     def bind(self, part: int, params: Mapping[str, Any]) -> dict[str, Any]:
         """The parameters of ``params`` that part ``part`` refers to.  Why not all of them: LadybugDB's
@@ -68,9 +70,7 @@ def statement(name: str, backend: Backend) -> Statement:
     for folder in (backend, "common"):
         path = CYPHER_DIR / folder / f"{name}.cypher"
         if path.exists():
-            parts = _split(path.read_text(encoding="utf-8"))
-            uses = tuple(frozenset(_PARAMETER.findall(part)) for part in parts)
-            return Statement(name, backend, parts, path, uses)
+            return Statement(name, backend, _split(path.read_text(encoding="utf-8")), path)
     raise KeyError(f"no Cypher statement named {name!r} for backend {backend!r} in {CYPHER_DIR}")
 
 
