@@ -1,0 +1,111 @@
+"""The view's short read of a POSTed JSON operation (hub.app.HubGraphQL._one_json_operation) against
+strawberry's own reading of the same request: where the short path answers, it answers what strawberry
+would; where it declines, strawberry's path reads (or refuses) the request as before."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import orjson
+import pytest
+from cross_web import HTTPException
+from starlette.requests import Request
+from strawberry.asgi import GraphQL
+
+from hub.app import HubGraphQL
+from hub.config import Settings
+
+OPERATION = {"query": "query Q($x: ID!) { institution(id: $x) { id } }", "variables": {"x": "bj-xh"},
+             "operationName": "Q", "extensions": {"trace": True}}
+
+
+def _adapter(view: HubGraphQL, method: str, content_type: str | None, body: bytes) -> Any:
+    headers = [(b"host", b"127.0.0.1"), (b"content-length", str(len(body)).encode())]
+    if content_type is not None:
+        headers.append((b"content-type", content_type.encode()))
+    scope = {"type": "http", "method": method, "path": "/graphql", "raw_path": b"/graphql", "root_path": "",
+             "query_string": b"" if method == "POST" else b"query=%7B__typename%7D", "headers": headers,
+             "scheme": "http", "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 5000)}
+    sent = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return view.request_adapter_class(Request(scope, receive))
+
+
+async def _outcome(read: Any, view: HubGraphQL, method: str, content_type: str | None, body: bytes) -> Any:
+    """A GraphQLRequestData, None, or the HTTPException raised."""
+    try:
+        return await read(_adapter(view, method, content_type, body))
+    except HTTPException as e:
+        return e
+
+
+async def _both(method: str, content_type: str | None, body: bytes) -> tuple[Any, Any]:
+    """(the short path's outcome, strawberry's outcome)."""
+    view = HubGraphQL({}, Settings())
+    return (await _outcome(view._one_json_operation, view, method, content_type, body),
+            await _outcome(lambda adapter: GraphQL.parse_http_body(view, adapter), view, method, content_type, body))
+
+
+def _fields(data: Any) -> tuple:
+    return (data.query, data.variables, data.operation_name, data.extensions, data.protocol)
+
+
+@pytest.mark.parametrize("content_type, body", [
+    ("application/json", OPERATION),
+    ("application/json; charset=utf-8", OPERATION),
+    ("application/json", {"query": "{ catalogs { id } }"}),
+    # an automatic persisted query / trusted document: no text, only the hash in extensions
+    ("application/json", {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "ab" * 32}}}),
+])
+def test_a_posted_operation_reads_as_strawberry_reads_it(content_type, body):
+    short, full = asyncio.run(_both("POST", content_type, orjson.dumps(body)))
+    assert short is not None, "the common request must take the short path"
+    assert _fields(short) == _fields(full)
+
+
+@pytest.mark.parametrize("method, content_type, body", [
+    ("POST", "text/plain", orjson.dumps(OPERATION)),                  # refused by strawberry (400)
+    ("POST", "Application/JSON", orjson.dumps(OPERATION)),            # strawberry's test is case-sensitive
+    ("POST", None, orjson.dumps(OPERATION)),
+    ("POST", "application/json", orjson.dumps([OPERATION])),          # a batch: refused by strawberry (400)
+    ("POST", "application/json", orjson.dumps({"query": 5})),         # wrong types: strawberry's messages
+    ("POST", "application/json", orjson.dumps({"query": "{ a }", "variables": [1]})),
+    ("POST", "application/json", orjson.dumps({"query": "{ a }", "extensions": "x"})),
+    ("GET", None, b""),
+])
+def test_anything_else_is_left_to_strawberry(method, content_type, body):
+    short, full = asyncio.run(_both(method, content_type, body))
+    assert short is None
+    assert full is not None  # strawberry reads it or refuses it with its own error
+
+
+def test_a_body_that_is_not_json_is_refused_as_strawberry_refuses_it():
+    short, full = asyncio.run(_both("POST", "application/json", b"{not json"))
+    assert isinstance(short, HTTPException) and isinstance(full, HTTPException)
+    assert (short.status_code, short.reason) == (full.status_code, full.reason) == (
+        400, "Unable to parse request body as JSON")
+
+
+@pytest.mark.parametrize("body, kind", [(b'"just a string"', "a string"), (b"5", "a number"), (b"true", "a boolean"),
+                                        (b"null", "null")])
+def test_a_json_body_that_is_not_an_object_is_a_400_that_says_so(body, kind):
+    """strawberry's path fails on these with an AttributeError (a 500 in plain text)."""
+    view = HubGraphQL({}, Settings())
+    short = asyncio.run(_outcome(view._one_json_operation, view, "POST", "application/json", body))
+    assert isinstance(short, HTTPException) and short.status_code == 400
+    assert "must be a JSON object" in short.reason and short.reason.endswith(f"not {kind}")
+
+
+def test_over_http_a_scalar_body_is_coded_json(hub):
+    status, out = hub.post(b'"just a string"')
+    assert status == 400, out
+    assert out["data"] is None and out["errors"][0]["extensions"]["code"] == "BAD_REQUEST", out
+    assert "must be a JSON object" in out["errors"][0]["message"]
