@@ -32,6 +32,7 @@ from strawberry.http import GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.types.execution import ExecutionResult
 
+from graph.store import StoreError
 from hub import graphiql
 from hub.config import Settings
 from hub.limits import BodySizeLimit, TrustedDocuments, error_body, limit_error
@@ -181,10 +182,17 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         token = getattr(rt, "load_token", None)
         if not token or request.headers.get("authorization") != f"Bearer {token}":
             return JSONResponse({"ok": False, "error": "not authorized"}, status_code=403)
-        body = await request.json()
         try:
-            lines = await load_into(rt.store, [Path(f) for f in body.get("files", [])])
-        except LoadRefused as e:
+            body = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            body = None
+        files = body.get("files") if isinstance(body, dict) else None
+        if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+            return JSONResponse({"ok": False, "error": 'expected a JSON object {"files": ["path", …]}'},
+                                status_code=400)
+        try:
+            lines = await load_into(rt.store, [Path(f) for f in files])
+        except (LoadRefused, StoreError) as e:  # StoreError: the write failed and was rolled back
             return JSONResponse({"ok": False, "error": str(e)})
         return JSONResponse({"ok": True, "loaded": lines})
 

@@ -111,9 +111,16 @@ async def _through_server(settings: Settings, files: Sequence[Path], locked: Sto
             async with session.post(
                 f"{info['url']}/admin/load", json=body, headers={"Authorization": f"Bearer {info['token']}"}
             ) as resp:
-                answer = await resp.json(content_type=None)
+                status, text = resp.status, await resp.text()
     except aiohttp.ClientError as e:
         raise LoadRefused(f"{locked}\n(the running server at {info.get('url')} did not answer: {e})") from None
+    try:
+        answer = json.loads(text)
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict):
+        raise LoadRefused(f"the running server at {info.get('url')} answered HTTP {status} without a load report: "
+                          f"{text[:200]!r}; its log says why (a load is an upsert: retrying is safe)")
     if not answer.get("ok"):
         raise LoadRefused("\n".join([*answer.get("loaded", []), answer.get("error", "refused")]))
     return [f"(through hub serve pid {info.get('pid')}) {line}" for line in answer["loaded"]]

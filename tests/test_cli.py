@@ -86,6 +86,12 @@ def test_load_while_serving_goes_through_the_server(tmp_path, prerequisite):
         assert "through hub serve" in out.stdout
         got = server.query('{ institution(id: "bj-xh") { name alliances { id } } }')["data"]["institution"]
         assert got == {"name": "北京协和医院", "alliances": [{"id": "bj-dc-yl"}]}
+        # what hub load hands over, malformed: a JSON refusal, not a 500 (the client reads the answer as JSON)
+        token = json.loads(Path(f"{graph}.serve.json").read_text())["token"]
+        for body in (b"5", b"{bad", b'{"files": "x.json"}', b'{"files": [1]}'):
+            status, _, data = server.request("POST", "/admin/load", body, {"Authorization": f"Bearer {token}"})
+            answer = json.loads(data)
+            assert status == 400 and answer["ok"] is False and '{"files"' in answer["error"], (body, status, data)
     finally:
         server.stop()
 
@@ -112,3 +118,37 @@ def test_seeds_report_lists_every_known_flaw():
         assert expected in kinds
     bj = next(c for c in data["catalogs"] if c["id"] == "BJ-IMG")
     assert {str(x["row"]) for x in bj["excluded"]} >= {"308", "309", "300"}
+
+
+def test_a_server_answering_without_a_load_report_is_a_clear_refusal(tmp_path):
+    """hub load hands files to whatever the announcement names; a plain-text 500 there (a real HTTP server
+    here) is reported with its status and text, not a JSONDecodeError traceback."""
+    import asyncio
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from graph.store import StoreLocked
+    from hub.config import Settings
+    from hub.loader import LoadRefused, _through_server, announce_file
+
+    class Broken(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(500)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(b"Internal Server Error")
+
+        def log_message(self, *args) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Broken)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    graph = str(tmp_path / "g.lbug")
+    announce_file(graph).write_text(json.dumps({"pid": 1, "url": f"http://127.0.0.1:{httpd.server_port}", "token": "t"}))
+    try:
+        with pytest.raises(LoadRefused) as refused:
+            asyncio.run(_through_server(Settings(graph=graph), [tmp_path / "x.json"], StoreLocked("held")))
+    finally:
+        httpd.shutdown()
+    assert "HTTP 500" in str(refused.value) and "Internal Server Error" in str(refused.value)
