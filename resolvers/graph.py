@@ -6,7 +6,7 @@ cap so one request cannot pull the whole country.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 import strawberry
 
@@ -21,6 +21,12 @@ def _page(first: int, offset: int) -> dict[str, int]:
     if first < 0 or offset < 0:
         raise hub_error("BAD_INPUT", "first and offset must be ≥ 0", {"first": first, "offset": offset})
     return {"limit": min(first, MAX_PAGE), "skip": offset}
+
+
+def _filter(name: str, value: str | None) -> dict[str, Any]:
+    """An optional filter as the page statements take it: ``any<Name>`` true and ``""`` when not asked
+    for (never a null parameter: LadybugDB types it as BOOL and refuses it beside a string)."""
+    return {name: value or "", f"any{name[0].upper()}{name[1:]}": value is None}
 
 
 def institution_from_row(row: dict) -> Institution:
@@ -72,7 +78,7 @@ async def institutions(
     """Institutions, optionally within a region code prefix (``13`` = Hebei) or by part of the name."""
     prefix = region.rstrip("0") if region and region.isdigit() else region
     rows = await hub(info).store.read(
-        "q.institutions_page", {"region": prefix, "name": name, **_page(first, offset)}
+        "q.institutions_page", {**_filter("region", prefix), **_filter("name", name), **_page(first, offset)}
     )
     return [institution_from_row(r) for r in rows]
 
@@ -126,5 +132,7 @@ async def regions(
     offset: int = 0,
 ) -> list[Region]:
     """Regions by level (nation, zone, province, city, county) and/or parent code."""
-    rows = await hub(info).store.read("q.regions_page", {"level": level, "parent": parent, **_page(first, offset)})
+    rows = await hub(info).store.read(
+        "q.regions_page", {**_filter("level", level), **_filter("parent", parent), **_page(first, offset)}
+    )
     return [Region(code=r["code"], name=r["name"], level=r["level"], parents=list(r["parents"] or [])) for r in rows]
