@@ -109,3 +109,94 @@ def test_over_http_a_scalar_body_is_coded_json(hub):
     assert status == 400, out
     assert out["data"] is None and out["errors"][0]["extensions"]["code"] == "BAD_REQUEST", out
     assert "must be a JSON object" in out["errors"][0]["message"]
+
+
+# --- the answer to a POSTed operation, against strawberry's whole ``run`` on the same app and store ----
+
+CHECK = ('query Check($s: StudyInput!, $on: Date) { recognizability(study: $s, at: "he-sjz-1", on: $on) '
+         '{ verdict mark markCode targetItem validUntil policy reasons { code source clause text } } }')
+STUDY = {"institution": "bj-xh", "item": "BJ-IMG:BW23ZYZZZ-00", "performedOn": "2026-11-11"}
+REQUESTS = [
+    {"query": CHECK, "operationName": "Check", "variables": {"s": STUDY, "on": "2026-11-23"}},
+    {"query": CHECK, "variables": {"s": {**STUDY, "institution": "ghost"}}},               # UNKNOWN_INSTITUTION
+    {"query": CHECK, "variables": {"s": {"institution": "bj-xh"}}},                         # BAD_INPUT
+    {"query": CHECK, "variables": {"s": STUDY, "on": "next tuesday"}},                      # BAD_INPUT (Date)
+    {"query": '{ institution(id: "bj-xh") { name alliances { id } } }'},
+    {"query": '{ institution(id: "bj-xh") { nope } }'},                                     # validation
+    {"query": "{ institution(id: "},                                                        # syntax
+    {"query": "query A { catalogs { id } } query B { regions(first: 1) { code } }", "operationName": "B"},
+    {"query": "{ catalogs { id } }", "operationName": "Nope"},                              # unknown operation
+    {"query": "mutation { x }"},                                                            # no mutations
+    {"variables": {}},                                                                      # no query (400)
+]
+
+
+@pytest.fixture(scope="module")
+def two_views(demo_graph, tmp_path_factory):
+    """One runtime on a copy of the demo store; the hub's view and one that always takes strawberry's run."""
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    from hub.runtime import Runtime
+    from tests.graphql.support import copy_graph
+
+    class WholeRun(HubGraphQL):
+        async def _answer_one_operation(self, request):
+            return None
+
+    settings = Settings(graph=str(copy_graph(demo_graph, tmp_path_factory.mktemp("two-views"))))
+    loop = asyncio.new_event_loop()
+    runtime = loop.run_until_complete(Runtime.start(settings))
+    holder = {"runtime": runtime}
+    app = Starlette(routes=[Route("/hub", HubGraphQL(holder, settings), methods=["GET", "POST"]),
+                            Route("/run", WholeRun(holder, settings), methods=["GET", "POST"])])
+    yield loop, app
+    loop.run_until_complete(runtime.close())
+    loop.close()
+
+
+async def _post(app: Any, path: str, body: bytes) -> tuple[int, bytes, bytes]:
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
+                         (b"content-length", str(len(body)).encode())],
+             "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 8000)}
+    received = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal received
+        if received:
+            return {"type": "http.disconnect"}
+        received = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    headers = dict(sent[0]["headers"])
+    return sent[0]["status"], headers[b"content-type"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+@pytest.mark.parametrize("request_body", REQUESTS, ids=range(len(REQUESTS)))
+def test_a_posted_operation_is_answered_as_strawberrys_run_answers_it(two_views, request_body):
+    loop, app = two_views
+    body = orjson.dumps(request_body)
+    short = loop.run_until_complete(_post(app, "/hub", body))
+    whole = loop.run_until_complete(_post(app, "/run", body))
+    assert short[:2] == whole[:2], (short, whole)
+    assert orjson.loads(short[2]) == orjson.loads(whole[2])
+
+
+def test_the_check_really_takes_the_short_path(two_views, monkeypatch):
+    """Else the speed-up silently disappears: strawberry's run must not be called for a POSTed operation."""
+    loop, app = two_views
+
+    async def no_run(self, request, context=None, root_value=None):
+        raise AssertionError("strawberry's run was called")
+
+    monkeypatch.setattr(HubGraphQL, "run", no_run)
+    status, _, body = loop.run_until_complete(_post(app, "/hub", orjson.dumps(REQUESTS[0])))
+    assert status == 200 and orjson.loads(body)["data"]["recognizability"]["verdict"] == "RECOGNIZED"
