@@ -101,9 +101,8 @@ class HubGraphQL(GraphQL):
         return graphiql.page_response(request.url.path)
 
     async def parse_http_body(self, request: Any) -> Any:
-        data = await self._one_json_operation(request)
-        if data is not None:
-            return data
+        """strawberry's reading of every request that is not one POSTed JSON operation (those are read by
+        :meth:`_one_json_operation`), plus the trusted document's id when the query text is absent."""
         data = await super().parse_http_body(request)
         if self.trusted is not None and isinstance(data, GraphQLRequestData) and data.query is None:
             document_id = request.query_params.get("documentId") if request.method == "GET" else None
