@@ -20,23 +20,29 @@ OPERATION = {"query": "query Q($x: ID!) { institution(id: $x) { id } }", "variab
              "operationName": "Q", "extensions": {"trace": True}}
 
 
-def _adapter(view: HubGraphQL, method: str, content_type: str | None, body: bytes) -> Any:
+def _asgi_request(method: str, path: str, content_type: str | None, body: bytes) -> tuple[dict[str, Any], Any]:
+    """An HTTP request as an ASGI server hands it over: (scope, receive)."""
     headers = [(b"host", b"127.0.0.1"), (b"content-length", str(len(body)).encode())]
     if content_type is not None:
         headers.append((b"content-type", content_type.encode()))
-    scope = {"type": "http", "method": method, "path": "/graphql", "raw_path": b"/graphql", "root_path": "",
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+             "path": path, "raw_path": path.encode(), "root_path": "",
              "query_string": b"" if method == "POST" else b"query=%7B__typename%7D", "headers": headers,
-             "scheme": "http", "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 5000)}
-    sent = False
+             "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 5000)}
+    received = False
 
     async def receive() -> dict[str, Any]:
-        nonlocal sent
-        if sent:
+        nonlocal received
+        if received:
             return {"type": "http.disconnect"}
-        sent = True
+        received = True
         return {"type": "http.request", "body": body, "more_body": False}
 
-    return view.request_adapter_class(Request(scope, receive))
+    return scope, receive
+
+
+def _adapter(view: HubGraphQL, method: str, content_type: str | None, body: bytes) -> Any:
+    return view.request_adapter_class(Request(*_asgi_request(method, "/graphql", content_type, body)))
 
 
 async def _outcome(read: Any, view: HubGraphQL, method: str, content_type: str | None, body: bytes) -> Any:
@@ -156,26 +162,13 @@ def two_views(demo_graph, tmp_path_factory):
 
 
 async def _post(app: Any, path: str, body: bytes) -> tuple[int, bytes, bytes]:
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
-             "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
-                         (b"content-length", str(len(body)).encode())],
-             "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 8000)}
-    received = False
-
-    async def receive() -> dict[str, Any]:
-        nonlocal received
-        if received:
-            return {"type": "http.disconnect"}
-        received = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
+    """(status, content type, body) of the app's answer to a POST of ``application/json``."""
     sent: list[dict[str, Any]] = []
 
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    await app(scope, receive, send)
+    await app(*_asgi_request("POST", path, "application/json", body), send)
     headers = dict(sent[0]["headers"])
     return sent[0]["status"], headers[b"content-type"], b"".join(m.get("body", b"") for m in sent[1:])
 
