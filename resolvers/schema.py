@@ -7,15 +7,20 @@ accepts, FIELD-NOTES); Institution, Region, Alliance and CatalogItem are entitie
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 from typing import TYPE_CHECKING, Any, Optional
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.federation.schema import FederationAny  # the _entities field's types (strawberry reads them)
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types.info import Info
 
 from resolvers import graph, prior_studies, recognition
 from resolvers.documents import DocumentCache, Documents
+from resolvers.errors import hub_error
 from resolvers.execution import HubExecutionContext
 from resolvers.types import Alliance, Catalog, CatalogItem, Institution, PriorStudies, Recognition, Region
 
@@ -170,6 +175,29 @@ class HubSchema(strawberry.federation.Schema):
     #: set when hub.limits.HubErrors is installed: it logs unexpected errors itself, under an error id
     masks_and_logs = False
 
+    def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
+        """``_entities`` with each representation checked first: strawberry fails the whole field on an
+        unknown ``__typename`` (a KeyError) and an element on a missing key field (a TypeError), both
+        masked as INTERNAL_SERVER_ERROR.  A gateway or subgraph sending such a representation gets a
+        BAD_INPUT error at that element naming what is wrong; the others resolve as before."""
+        keys = _entity_keys()
+        checked: list[Any] = []
+        for index, representation in enumerate(representations):
+            type_name = representation.get("__typename") if isinstance(representation, dict) else None
+            needed = keys.get(type_name) if isinstance(type_name, str) else None
+            if needed is None:
+                checked.append(hub_error(
+                    "BAD_INPUT", f"representation {index}: {type_name!r} is not an entity of this subgraph "
+                    f"(entities: {', '.join(sorted(keys))})", type_name))
+            elif missing := [k for k in needed if k not in representation]:
+                checked.append(hub_error(
+                    "BAD_INPUT", f"representation {index}: {type_name} is referenced by "
+                    f"{', '.join(needed)}; missing {', '.join(missing)}", type_name))
+            else:
+                checked.append(representation)
+        resolved = iter(super().entities_resolver(info, [r for r in checked if isinstance(r, dict)]))
+        return [r if isinstance(r, GraphQLError) else next(resolved) for r in checked]
+
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         for error in errors:
             original = error.original_error
@@ -178,6 +206,16 @@ class HubSchema(strawberry.federation.Schema):
                     log.error("unexpected error at %s: %s", error.path, error.message, exc_info=original)
             else:
                 log.debug("GraphQL error: %s", error.message)
+
+
+@functools.cache
+def _entity_keys() -> dict[str, tuple[str, ...]]:
+    """Entity type name -> the key fields its ``resolve_reference`` takes (``info`` aside)."""
+    return {
+        cls.__strawberry_definition__.name: tuple(  # type: ignore[attr-defined]
+            name for name in inspect.signature(cls.resolve_reference).parameters if name != "info")
+        for cls in (Institution, Region, Alliance, CatalogItem)
+    }
 
 
 def build_schema(settings: "Settings | None" = None) -> strawberry.Schema:

@@ -186,3 +186,20 @@ def test_entities_cost_one_store_read_per_type(counted):
     assert sorted(counted.store.reads) == sorted(
         ["q.institution", "q.institution_alliances", "q.regions_by_codes", "q.alliances_by_ids"]
     ), counted.store.reads
+
+
+def test_a_malformed_representation_is_bad_input_at_its_element(counted):
+    """strawberry failed the whole _entities field on an unknown __typename (KeyError) and an element on a
+    missing key field (TypeError), both masked as INTERNAL_SERVER_ERROR; the well-formed ones must still
+    resolve, in order."""
+    reps = [{"__typename": "Institution", "id": "bj-xh"}, {"__typename": "Hospital", "id": "bj-xh"},
+            {"__typename": "Region", "name": "河北省"}, {"__typename": "Region", "code": "130000"}]
+    out = counted.gql('query($r: [_Any!]!) { _entities(representations: $r) { __typename '
+                      '... on Institution { id } ... on Region { code } } }', {"r": reps})
+    assert [e and (e.get("id") or e.get("code")) for e in out["data"]["_entities"]] == ["bj-xh", None, None, "130000"]
+    errors = {tuple(e["path"]): e for e in out["errors"]}
+    assert set(errors) == {("_entities", 1), ("_entities", 2)}, out["errors"]
+    assert {e["extensions"]["code"] for e in errors.values()} == {"BAD_INPUT"}
+    assert "'Hospital' is not an entity" in errors[("_entities", 1)]["message"]
+    assert "Institution" in errors[("_entities", 1)]["message"]
+    assert "Region is referenced by code; missing code" in errors[("_entities", 2)]["message"]
