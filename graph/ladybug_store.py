@@ -190,7 +190,13 @@ def _acquire_engine(path: Path, readers: int) -> _Engine:
         engine = _ENGINES.get(path)
         if engine is None:
             ladybug = _import_ladybug()
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:  # a parent is a file, or not writable
+                blocker = next((p for p in (path.parent, *path.parent.parents) if p.exists() and not p.is_dir()), None)
+                why = (f"{blocker} is a file, not a directory" if blocker is not None
+                       else f"{exc.strerror or exc} ({exc.filename or path.parent})")
+                raise StoreError(f"cannot create the graph store {path}: {why}") from None
             try:
                 db = ladybug.Database(str(path))
             except RuntimeError as exc:

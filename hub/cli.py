@@ -42,6 +42,7 @@ def load(
     graph: GraphOpt = None,
 ) -> None:
     """Upsert datasets. Idempotent; each file is validated whole and written all or nothing."""
+    from graph.store import StoreError
     from hub.loader import LoadRefused, load_files
 
     settings = Settings.from_options(graph=graph)
@@ -58,7 +59,7 @@ def load(
 
         try:
             results = asyncio.run(load_files(settings, files, progress))
-        except LoadRefused as e:
+        except (LoadRefused, StoreError) as e:  # StoreError: the store cannot be opened or created there
             fail(str(e))
     for line in results:
         out.print(line, highlight=False, soft_wrap=True)

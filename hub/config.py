@@ -118,6 +118,8 @@ class Settings:
                 raise ValueError(f"{name} must be ≥ 1 (HUB_{name.upper()})")
         if self.timeout_s <= 0:
             raise ValueError("timeout_s must be > 0 (HUB_TIMEOUT_S)")
+        if not 0 <= self.port <= 65535:  # uvicorn would announce the port, fail to bind it and exit silently
+            raise ValueError(f"port {self.port}: expected 0-65535 (--port / HUB_PORT)")
 
     @property
     def effective_mode(self) -> Mode:

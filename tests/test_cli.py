@@ -78,6 +78,14 @@ def test_malformed_json_names_the_file_and_line(tmp_path):
     assert out.returncode != 0 and str(bad) in out.stderr and "line 2" in out.stderr, out.stderr
 
 
+def test_a_store_that_cannot_be_created_there_is_a_clear_refusal(tmp_path):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a directory")
+    out = hub_cli("load", "--graph", str(a_file / "g.lbug"), str(ROOT / "seeds/demo/demo.yaml"), check=False)
+    assert out.returncode != 0 and "Traceback" not in out.stderr, out.stderr
+    assert f"{a_file} is a file, not a directory" in out.stderr, out.stderr
+
+
 def test_load_while_serving_goes_through_the_server(tmp_path, prerequisite):
     graph = tmp_path / "g.lbug"
     hub_cli("load", "--graph", str(graph), str(prerequisite))
