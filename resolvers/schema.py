@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("hub.graphql")
 
+#: the federation entities (``@key``): given to the schema as ``types`` (FIELD-NOTES: an entity no query
+#: reaches must be) and resolved by reference in ``_entities``
+ENTITIES = (Institution, Region, Alliance, CatalogItem)
+
 SCHEMA_DESCRIPTION = (
     "互认 hub: is a prior imaging study or lab result recognizable (检查检验结果互认) at a given institution, "
     "under the provinces' mutual-recognition policies? Every answer names the document and clause behind it."
@@ -214,7 +218,7 @@ def _entity_keys() -> dict[str, tuple[str, ...]]:
     return {
         cls.__strawberry_definition__.name: tuple(  # type: ignore[attr-defined]
             name for name in inspect.signature(cls.resolve_reference).parameters if name != "info")
-        for cls in (Institution, Region, Alliance, CatalogItem)
+        for cls in ENTITIES
     }
 
 
@@ -230,7 +234,7 @@ def build_schema(settings: "Settings | None" = None) -> strawberry.Schema:
         documents = limited_documents(settings)
     schema = HubSchema(
         query=Query,
-        types=[Institution, Region, Alliance, CatalogItem],
+        types=list(ENTITIES),
         extensions=[*extensions, lambda: DocumentCache(documents)],
         federation_version="2.9",
         # plain leaf fields skip graphql-core's per-field machinery (resolvers/execution.py)
