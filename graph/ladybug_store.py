@@ -289,8 +289,8 @@ class LadybugStore:
             conn = engine.connection()
             rows: list[Row] = []
             try:
-                for k, text in enumerate(st.parts):
-                    rows.extend(_rows(conn.execute(text, st.bind(k, args))))
+                for text, bound in st.bound(args):
+                    rows.extend(_rows(conn.execute(text, bound)))
             except RuntimeError as exc:
                 raise StoreError(f"{name}: {exc}") from None
             return rows
@@ -319,8 +319,8 @@ class LadybugStore:
             try:
                 for name, st, params in plan:
                     current = name
-                    for k, part in enumerate(st.parts):
-                        conn.execute(part, st.bind(k, params))
+                    for part, bound in st.bound(params):
+                        conn.execute(part, bound)
                 conn.execute("COMMIT")
                 engine.replan(rows)
             except BaseException as exc:

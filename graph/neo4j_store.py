@@ -106,9 +106,9 @@ class Neo4jStore:
         try:
             # a statement of several parts: each its own query with its own parameters, rows one after the
             # other (as LadybugStore)
-            for k, text in enumerate(st.parts):
+            for text, bound in st.bound(args):
                 result = await self._live().execute_query(
-                    text, st.bind(k, args), routing_=neo4j.RoutingControl.READ, database_=self.database
+                    text, bound, routing_=neo4j.RoutingControl.READ, database_=self.database
                 )
                 keys = list(result.keys)
                 rows.extend({k: _native(v) for k, v in zip(keys, record.values(), strict=True)}
@@ -136,8 +136,8 @@ class Neo4jStore:
         async def work(tx: Any) -> None:
             for name, st, params in plan:
                 current[0] = name
-                for k, part in enumerate(st.parts):
-                    result = await tx.run(part, st.bind(k, params))
+                for part, bound in st.bound(params):
+                    result = await tx.run(part, bound)
                     await result.consume()
 
         try:
