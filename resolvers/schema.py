@@ -226,12 +226,11 @@ def build_schema(settings: "Settings | None" = None) -> strawberry.Schema:
     """The federated schema with the caches (FIELD-NOTES: the single biggest lever) and, given settings,
     the endpoint's limits (:mod:`hub.limits`)."""
     extensions: list = []
-    documents = Documents()
+    documents = Documents()  # no limits: the schema as `hub schema` and the tests build it
     if settings is not None:
         from hub.limits import documents as limited_documents, schema_extensions
 
-        extensions = schema_extensions(settings)
-        documents = limited_documents(settings)
+        extensions, documents = schema_extensions(settings), limited_documents(settings)
     schema = HubSchema(
         query=Query,
         types=list(ENTITIES),
