@@ -39,7 +39,7 @@ from typing import Any
 
 from graph.statements import Backend, statement
 from graph.threads import WorkerThreads
-from graph.store import Params, Row, StoreError, StoreLocked, check_schema_version, skip_op
+from graph.store import Params, Row, StoreError, StoreLocked, check_schema_version, check_skip, skip_op
 
 #: file name used when the target is an existing directory
 DEFAULT_FILE = "hub.lbug"
@@ -282,8 +282,17 @@ class LadybugStore:
         self.calls += 1
         if skip_op(params):
             return []
+        check_skip(name, params)
         st = statement(name, self.backend)
         args = params or {}
+        skip = args.get("skip") or 0
+        if skip:
+            # LadybugDB 0.22 kills the process (SIGSEGV in its TopK operator) on ORDER BY … SKIP n past the
+            # end of a small table — from n ≈ 8,500 on the demo store's catalog items, ≈ 12,000 on its 18
+            # institutions; 30,000 rows skipped 10**9 fine.  ORDER BY … LIMIT k alone never crashed: a page
+            # statement (ending ``SKIP $skip LIMIT $limit``) reads its first skip+limit rows and drops skip
+            # of them here (at most MAX_SKIP + a page: ~10 ms for the deepest page).
+            args = {**args, "skip": 0, "limit": skip + args["limit"]}
 
         def run() -> list[Row]:
             conn = engine.connection()
@@ -293,7 +302,7 @@ class LadybugStore:
                     rows.extend(_rows(conn.execute(text, bound)))
             except RuntimeError as exc:
                 raise StoreError(f"{name}: {exc}") from None
-            return rows
+            return rows[skip:] if skip else rows
 
         return await engine.readers.run(run)
 

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from graph.statements import Backend, statement
-from graph.store import Params, Row, StoreError, check_schema_version, skip_op
+from graph.store import Params, Row, StoreError, check_schema_version, check_skip, skip_op
 
 BULK_BATCH = 10_000
 
@@ -100,6 +100,7 @@ class Neo4jStore:
         self.calls += 1
         if skip_op(params):
             return []
+        check_skip(name, params)
         st = statement(name, self.backend)
         args = _plain(params)
         rows: list[Row] = []

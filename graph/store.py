@@ -24,6 +24,11 @@ Params = Mapping[str, Any]
 NEO4J_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
 #: bumped when the schema changes in a way an older hub cannot read (one number for both adapters)
 SCHEMA_VERSION = 3
+#: the most rows a statement may skip (its ``skip`` parameter): both adapters refuse more, and the browse
+#: resolvers refuse it earlier as a BAD_INPUT naming ``offset`` (``Settings.max_offset``).  An offset of
+#: a few thousand million once reached LadybugDB and killed the process (graph.ladybug_store.read); a
+#: deep offset is also the slowest page any store can serve (every skipped row is read and sorted)
+MAX_SKIP = 10_000
 
 
 class StoreError(Exception):
@@ -77,6 +82,13 @@ def skip_op(params: Params | None) -> bool:
         key in params and isinstance(params[key], (list, tuple)) and not params[key]
         for key in ("rows", "ids")
     )
+
+
+def check_skip(name: str, params: Params | None) -> None:
+    """Refuse a ``skip`` parameter outside 0..MAX_SKIP before it reaches an engine (see MAX_SKIP)."""
+    skip = (params or {}).get("skip")
+    if skip is not None and not (isinstance(skip, int) and 0 <= skip <= MAX_SKIP):
+        raise StoreError(f"{name}: skip {skip!r} outside 0-{MAX_SKIP}")
 
 
 async def check_schema_version(store: GraphStore) -> None:

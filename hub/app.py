@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from hub.config import Settings
 from hub.limits import BodySizeLimit, TrustedDocuments, error_body, limit_error
 from hub.metrics import GRAPHQL_SECONDS, metrics_endpoint
 from hub.runtime import Runtime
+from resolvers.execution import DEADLINE
 from resolvers.schema import build_schema
 
 
@@ -155,18 +157,30 @@ class HubGraphQL(GraphQL):
                 return ExecutionResult(data=None, errors=[found])
             request_data.query = found
         timeout = self.settings.timeout_s
+        # asyncio.timeout interrupts an operation only where it awaits; the deadline in the context makes
+        # graphql-core's own (synchronous) field execution stop too (resolvers.execution.DEADLINE)
+        deadline = time.monotonic() + timeout
+        if isinstance(context, dict):
+            context[DEADLINE] = deadline
         try:
             async with asyncio.timeout(timeout):
-                return await super().execute_single(
+                result = await super().execute_single(
                     request=request, request_adapter=request_adapter, sub_response=sub_response,
                     context=context, root_value=root_value, request_data=request_data,
                 )
         except TimeoutError:
+            result = None
+        if result is None or (time.monotonic() > deadline and _stopped_by_deadline(result)):
             return ExecutionResult(data=None, errors=[limit_error(
                 "TIMEOUT",
                 f"execution exceeded {timeout:g} s (timeout_s={timeout:g}; --timeout / HUB_TIMEOUT_S)",
                 limit=timeout,
             )])
+        return result
+
+
+def _stopped_by_deadline(result: Any) -> bool:
+    return any((e.extensions or {}).get("code") == "TIMEOUT" for e in (getattr(result, "errors", None) or ()))
 
 
 def _json_kind(value: object) -> str:

@@ -80,6 +80,9 @@ def serve(
         "--graphiql/--no-graphiql", help="Override the mode's GraphiQL page (env HUB_GRAPHIQL).")] = None,
     max_depth: Annotated[Optional[int], typer.Option("--max-depth", help="Deepest selection nesting (env HUB_MAX_DEPTH, default 10).")] = None,
     max_aliases: Annotated[Optional[int], typer.Option("--max-aliases", help="Aliases per document (env HUB_MAX_ALIASES, default 30).")] = None,
+    max_fields: Annotated[Optional[int], typer.Option("--max-fields", help="Field selections per document, fragments inlined (env HUB_MAX_FIELDS, default 500).")] = None,
+    max_page: Annotated[Optional[int], typer.Option("--max-page", help="Largest page of a browse list, `first` (env HUB_MAX_PAGE, default 500).")] = None,
+    max_offset: Annotated[Optional[int], typer.Option("--max-offset", help="Largest `offset` of a browse list (env HUB_MAX_OFFSET, default 10000, at most 10000).")] = None,
     max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", help="Tokens per document (env HUB_MAX_TOKENS, default 20000).")] = None,
     max_body_bytes: Annotated[Optional[int], typer.Option("--max-body-bytes", help="Request body bytes (env HUB_MAX_BODY_BYTES, default 1 MiB).")] = None,
     max_batch: Annotated[Optional[int], typer.Option("--max-batch", help="Studies per recognizabilities request (env HUB_MAX_BATCH, default 1000).")] = None,
@@ -101,7 +104,8 @@ def serve(
     try:
         settings = Settings.from_options(
             graph=graph, platforms=platforms, host=host, port=port, mode=mode, introspection=introspection,
-            graphiql=graphiql, max_depth=max_depth, max_aliases=max_aliases, max_tokens=max_tokens,
+            graphiql=graphiql, max_depth=max_depth, max_aliases=max_aliases, max_fields=max_fields,
+            max_page=max_page, max_offset=max_offset, max_tokens=max_tokens,
             max_body_bytes=max_body_bytes, max_batch=max_batch, timeout_s=timeout,
             trusted_documents=trusted_documents, cors_origins=cors_origin or None,
         )

@@ -17,6 +17,8 @@ from typing import Literal, Optional
 
 from platformdirs import user_data_dir
 
+from graph.store import MAX_SKIP
+
 Mode = Literal["development", "production"]
 MODES: tuple[Mode, ...] = ("development", "production")
 
@@ -88,6 +90,13 @@ class Settings:
     max_depth: int = field(default_factory=lambda: _env_int("HUB_MAX_DEPTH", 10))
     #: aliased fields per document
     max_aliases: int = field(default_factory=lambda: _env_int("HUB_MAX_ALIASES", 30))
+    #: field selections per document with every fragment spread inlined (hub.document_cost); GraphiQL's
+    #: introspection query is ~230
+    max_fields: int = field(default_factory=lambda: _env_int("HUB_MAX_FIELDS", 500))
+    #: rows one page of a browse list may ask for (``first``)
+    max_page: int = field(default_factory=lambda: _env_int("HUB_MAX_PAGE", 500))
+    #: rows a browse list may skip (``offset``); at most graph.store.MAX_SKIP, which both stores enforce
+    max_offset: int = field(default_factory=lambda: _env_int("HUB_MAX_OFFSET", 10000))
     #: lexical tokens per document; a batch of 1,000 studies written inline (not as variables) is ~11k
     max_tokens: int = field(default_factory=lambda: _env_int("HUB_MAX_TOKENS", 20000))
     #: bytes of one HTTP request body
@@ -113,9 +122,11 @@ class Settings:
     def check(self) -> None:
         if self.mode is not None and self.mode not in MODES:
             raise ValueError(f"mode {self.mode!r}: expected one of {', '.join(MODES)} (--mode / HUB_MODE)")
-        for name in ("max_depth", "max_aliases", "max_tokens", "max_body_bytes", "max_batch"):
+        for name in ("max_depth", "max_aliases", "max_fields", "max_tokens", "max_body_bytes", "max_batch", "max_page"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be ≥ 1 (HUB_{name.upper()})")
+        if not 0 <= self.max_offset <= MAX_SKIP:
+            raise ValueError(f"max_offset must be 0-{MAX_SKIP} (HUB_MAX_OFFSET): the embedded store cannot skip more")
         if self.timeout_s <= 0:
             raise ValueError("timeout_s must be > 0 (HUB_TIMEOUT_S)")
         if not 0 <= self.port <= 65535:  # uvicorn would announce the port, fail to bind it and exit silently

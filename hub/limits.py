@@ -8,14 +8,20 @@ code                   refused when                                setting (opti
 =====================  ==========================================  ======================================
 DEPTH_LIMIT_EXCEEDED   selections nest deeper than max_depth       ``--max-depth`` / ``HUB_MAX_DEPTH``
 ALIAS_LIMIT_EXCEEDED   more aliased fields than max_aliases        ``--max-aliases`` / ``HUB_MAX_ALIASES``
+FIELD_LIMIT_EXCEEDED   more field selections than max_fields       ``--max-fields`` / ``HUB_MAX_FIELDS``
 TOKEN_LIMIT_EXCEEDED   the document has more tokens than max_tokens ``--max-tokens`` / ``HUB_MAX_TOKENS``
 BODY_TOO_LARGE         the HTTP body exceeds max_body_bytes (413)  ``--max-body-bytes`` / ``HUB_MAX_BODY_BYTES``
 BATCH_TOO_LARGE        more studies than max_batch                 ``--max-batch`` / ``HUB_MAX_BATCH``
 TIMEOUT                execution took longer than timeout_s        ``--timeout`` / ``HUB_TIMEOUT_S``
+BAD_INPUT              a page's ``first`` / ``offset`` out of bounds ``--max-page`` / ``--max-offset``
 INTROSPECTION_DISABLED __schema / __type in production mode        ``--introspection`` / ``HUB_INTROSPECTION``
 PERSISTED_QUERY_NOT_FOUND  a hash the trusted-documents file lacks ``--trusted-documents`` / ``HUB_TRUSTED_DOCUMENTS``
 DOCUMENT_NOT_TRUSTED   a query text that is not a trusted document  (same)
 =====================  ==========================================  ======================================
+
+Depth, aliases and fields are counted with every fragment spread inlined, in one walk of the document
+(:mod:`hub.document_cost`), before any validation rule runs (strawberry's depth and alias rules walk
+each spread again: exponential in a fragment bomb).
 
 Errors graphql-core raises before execution get a code too: ``GRAPHQL_PARSE_FAILED`` (syntax),
 ``BAD_INPUT`` (a value of the wrong type or shape, e.g. a malformed ``Date``, in a literal or a variable),
@@ -33,25 +39,24 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from graphql import GraphQLError, GraphQLSyntaxError
+from graphql import DocumentNode, GraphQLError, GraphQLSyntaxError
 from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import ExecutionResult
 
 from hub.config import Settings
+from hub.document_cost import measure
 from resolvers.documents import Documents
 
 log = logging.getLogger("hub.graphql")
 
 # --- error codes -----------------------------------------------------------------------------------
 
-_DEPTH = re.compile(r"^'(?P<op>.*)' exceeds maximum operation depth of (?P<n>\d+)$")
-_ALIASES = re.compile(r"^(?P<found>\d+) aliases found\. Allowed: (?P<n>\d+)$")
 _TOKENS = re.compile(r"^Syntax Error: Document contains more than (?P<n>\d+) tokens\. Parsing aborted\.$")
 _INTROSPECTION = re.compile(r"^GraphQL introspection has been disabled")
 _BAD_INPUT = re.compile(
@@ -64,6 +69,10 @@ _BAD_INPUT = re.compile(
 )
 
 
+#: graphql-core's suggestions (``did_you_mean``): " Did you mean 'id'?", " Did you mean 'a', 'b', or 'c'?"
+_SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
+
+
 def _setting(name: str, value: Any) -> str:
     """How a refusal names the limit that refused and how to change it:
     ``(max_depth=10; --max-depth / HUB_MAX_DEPTH)``."""
@@ -74,9 +83,6 @@ def _setting(name: str, value: Any) -> str:
 #: gives instead (formatted with the match's groups), its code and the setting
 _LIMIT_MESSAGES = (
     (_TOKENS, "token limit exceeded: the document has more than {n} tokens", "TOKEN_LIMIT_EXCEEDED", "max_tokens"),
-    (_DEPTH, "query depth limit exceeded: operation '{op}' nests deeper than {n} levels", "DEPTH_LIMIT_EXCEEDED",
-     "max_depth"),
-    (_ALIASES, "alias limit exceeded: {found} aliases, at most {n} allowed", "ALIAS_LIMIT_EXCEEDED", "max_aliases"),
 )
 
 
@@ -98,6 +104,13 @@ class ErrorPolicy:
     settings: Settings
 
     def classify(self, error: GraphQLError) -> GraphQLError:
+        if not self.settings.introspection_enabled and "Did you mean" in error.message:
+            # without introspection a suggestion would leak the schema name by name (fields, arguments, types,
+            # input fields, enum values; validation and variable coercion alike): off, as Apollo Router has it
+            error = _with(error, _SUGGESTION.sub("", error.message))
+        return self._classify(error)
+
+    def _classify(self, error: GraphQLError) -> GraphQLError:
         s = self.settings
         code = (error.extensions or {}).get("code")
         if code == "BATCH_TOO_LARGE" and "HUB_MAX_BATCH" not in error.message:
@@ -165,17 +178,48 @@ def schema_extensions(settings: Settings) -> list[Any]:
     return [lambda: HubErrors(policy=policy)]
 
 
-def documents(settings: Settings) -> Documents:
-    """Parsing and validation under ``settings``' limits: the token limit, and the depth, alias and
-    (outside development) introspection rules, built once so the validation cache keyed by them hits."""
-    from graphql.validation import NoSchemaIntrospectionCustomRule
-    from strawberry.extensions.max_aliases import create_validator as alias_rule
-    from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+def size_limits(settings: Settings) -> Callable[[DocumentNode], list[GraphQLError]]:
+    """The depth, alias and field limits as a check of a parsed document (run before validation)."""
 
-    rules: list[Any] = [depth_rule(settings.max_depth, None, None), alias_rule(settings.max_aliases)]
+    def check(document: DocumentNode) -> list[GraphQLError]:
+        errors: list[GraphQLError] = []
+        for op in measure(document):
+            c = op.cost
+            if c.depth > settings.max_depth:
+                errors.append(limit_error(
+                    "DEPTH_LIMIT_EXCEEDED",
+                    f"query depth limit exceeded: operation '{op.name}' nests {c.depth} levels, deeper than "
+                    f"{settings.max_depth} {_setting('max_depth', settings.max_depth)}",
+                    limit=settings.max_depth,
+                ))
+            if c.aliases > settings.max_aliases:
+                errors.append(limit_error(
+                    "ALIAS_LIMIT_EXCEEDED",
+                    f"alias limit exceeded: {c.aliases} aliases, at most {settings.max_aliases} allowed "
+                    f"{_setting('max_aliases', settings.max_aliases)}",
+                    limit=settings.max_aliases,
+                ))
+            if c.fields > settings.max_fields:
+                errors.append(limit_error(
+                    "FIELD_LIMIT_EXCEEDED",
+                    f"field limit exceeded: operation '{op.name}' selects {c.fields} fields once its fragments "
+                    f"are spread, at most {settings.max_fields} allowed {_setting('max_fields', settings.max_fields)}",
+                    limit=settings.max_fields,
+                ))
+        return errors
+
+    return check
+
+
+def documents(settings: Settings) -> Documents:
+    """Parsing and validation under ``settings``' limits: the token limit, the size limits (before any
+    rule) and (outside development) the introspection rule, built once so the validation cache hits."""
+    from graphql.validation import NoSchemaIntrospectionCustomRule
+
+    rules: list[Any] = []
     if not settings.introspection_enabled:
         rules.append(NoSchemaIntrospectionCustomRule)
-    return Documents(max_tokens=settings.max_tokens, rules=rules)
+    return Documents(max_tokens=settings.max_tokens, rules=rules, precheck=size_limits(settings))
 
 
 def limit_error(code: str, message: str, **extensions: Any) -> GraphQLError:

@@ -251,7 +251,10 @@ class RecognitionEngine:
             elif target is None:
                 out.append(CheckError("UNKNOWN_INSTITUTION", f"unknown institution {c.at!r}", c.at))
             else:
-                out.append(self.decide(c, ref, source, target, equivalents[ref]))
+                try:
+                    out.append(self.decide(c, ref, source, target, equivalents[ref]))
+                except CheckError as e:  # a date whose window runs past the calendar: this check only
+                    out.append(e)
         return out
 
     def governing_policy(self, source_region: str, target_region: str) -> tuple[Policy | None, Policy | None]:
@@ -450,7 +453,9 @@ class RecognitionEngine:
             )
             return (label.label, label.code) if label else (None, None)
         verdict = NOT_RECOGNIZED if required else None
-        if valid:
+        if valid and any(r.code == "NO_SHARED_SCOPE" for r in d.reasons):
+            pass  # step 1 already found the source outside the policy's scope: one NO_SHARED_SCOPE says it
+        elif valid:
             d.add(
                 "NO_SHARED_SCOPE",
                 policy.source,
@@ -508,7 +513,16 @@ class RecognitionEngine:
         valid_until = self._last_day.get(key)
         if valid_until is None:
             delta = relativedelta(days=w.length) if w.unit == "day" else relativedelta(months=w.length)
-            valid_until = c.performed_on + delta
+            try:
+                valid_until = c.performed_on + delta
+            except (OverflowError, ValueError):  # 9999-12-25 + 30 days (OverflowError), + 1 month (ValueError)
+                raise CheckError(
+                    "BAD_INPUT",
+                    f"performedOn {c.performed_on.isoformat()}: the {w.length}-{w.unit} window of "
+                    f"{policy.source} {w.clause} would end after {dt.date.max.isoformat()}, the last date the hub "
+                    "can represent (a placeholder date such as DICOM's 99991231 is not a study date)",
+                    c.performed_on.isoformat(),
+                ) from None
             if len(self._last_day) >= 65536:
                 self._last_day.clear()
             self._last_day[key] = valid_until

@@ -51,7 +51,7 @@ class Runtime:
     def context(self) -> HubContext:
         return HubContext(
             store=self.store, engine=self.engine, items=self.items, max_batch=self.settings.max_batch,
-            prior_studies=self.prior_studies,
+            max_page=self.settings.max_page, max_offset=self.settings.max_offset, prior_studies=self.prior_studies,
         )
 
     async def close(self) -> None:

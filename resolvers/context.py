@@ -20,6 +20,8 @@ class HubContext:
     engine: RecognitionEngine
     items: Any  # hub.items.Items — the catalog index (ItemIndex port + lookups)
     max_batch: int = 1000
+    max_page: int = 500  # Settings.max_page: the largest ``first``
+    max_offset: int = 10_000  # Settings.max_offset: the largest ``offset``
     prior_studies: Any = None  # connectors.service.PriorStudySearch, when platforms are configured
     extra: dict[str, Any] = field(default_factory=dict)
 

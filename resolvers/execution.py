@@ -28,6 +28,7 @@ plans of grouped field sets depend on the document and are per request.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import partial
 from operator import attrgetter
@@ -35,6 +36,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from graphql import (
+    GraphQLError,
     GraphQLField,
     GraphQLObjectType,
     GraphQLID,
@@ -139,11 +141,27 @@ def read_objects(plan: LeafObjects, source: Any) -> list[Any] | None | Any:
     return completed
 
 
+#: the context entry holding the operation's deadline (``time.monotonic()`` seconds), set by the view
+DEADLINE = "deadline"
+
+
+class DeadlinePassed(GraphQLError):
+    """Raised by a field started after the operation's deadline: ``asyncio.timeout`` can stop an operation
+    only where it awaits, so a long synchronous stretch of execution (completing a large tree) would
+    otherwise run to its end.  The view answers the operation with its TIMEOUT error."""
+
+    def __init__(self) -> None:
+        super().__init__("execution passed its deadline", extensions={"code": "TIMEOUT"})
+
+
 class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """strawberry's execution context with the short path for plain fields (module docstring)."""
+    """strawberry's execution context with the short path for plain fields (module docstring) and the
+    operation's deadline checked before each field graphql-core executes."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        context = self.context_value
+        self._deadline: float | None = context.get(DEADLINE) if isinstance(context, dict) else None
         plans = _FIELD_PLANS.get(self.schema)
         if plans is None:
             plans = _FIELD_PLANS[self.schema] = {}
@@ -243,4 +261,6 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
             value = complete(source)
             if value is not Undefined:
                 return value
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            raise DeadlinePassed()
         return super().execute_field(parent_type, source, field_details_list, path, position_context)

@@ -1,7 +1,9 @@
 """Resolvers for browsing the graph: institutions, alliances, regions, catalogs and their items.
 
-Plain functions reading named statements through the store; paging is ``first``/``offset`` with a hard
-cap so one request cannot pull the whole country.
+Plain functions reading named statements through the store; paging is ``first``/``offset``, each bounded
+(``max_page`` / ``max_offset``) so one request cannot pull the whole country, and refused outside its bounds
+as a ``BAD_INPUT`` naming the argument: nothing out of range reaches the store (an ``offset`` of a few
+thousand million once killed the process inside LadybugDB, graph.store.MAX_SKIP).
 """
 
 from __future__ import annotations
@@ -14,13 +16,21 @@ from resolvers.context import hub
 from resolvers.errors import hub_error
 from resolvers.types import Alliance, Catalog, CatalogItem, Institution, Mark, Region
 
-MAX_PAGE = 500
-
-
-def _page(first: int, offset: int) -> dict[str, int]:
-    if first < 0 or offset < 0:
-        raise hub_error("BAD_INPUT", "first and offset must be ≥ 0", {"first": first, "offset": offset})
-    return {"limit": min(first, MAX_PAGE), "skip": offset}
+def _page(info: strawberry.Info, first: int, offset: int) -> dict[str, int]:
+    """``first``/``offset`` as the page statements take them, or a BAD_INPUT naming the argument."""
+    context = hub(info)
+    for argument, value, most, setting in (
+        ("first", first, context.max_page, "max_page"),
+        ("offset", offset, context.max_offset, "max_offset"),
+    ):
+        if not 0 <= value <= most:
+            raise hub_error(
+                "BAD_INPUT",
+                f"argument {argument}: {value} is outside 0–{most} "
+                f"({setting}={most}; --{setting.replace('_', '-')} / HUB_{setting.upper()})",
+                {"argument": argument, "value": value, "max": most},
+            )
+    return {"limit": first, "skip": offset}
 
 
 def _filter(name: str, value: str | None) -> dict[str, Any]:
@@ -78,7 +88,7 @@ async def institutions(
     """Institutions, optionally within a region code prefix (``13`` = Hebei) or by part of the name."""
     prefix = region.rstrip("0") if region and region.isdigit() else region
     rows = await hub(info).store.read(
-        "q.institutions_page", {**_filter("region", prefix), **_filter("name", name), **_page(first, offset)}
+        "q.institutions_page", {**_filter("region", prefix), **_filter("name", name), **_page(info, first, offset)}
     )
     return [institution_from_row(r) for r in rows]
 
@@ -104,7 +114,7 @@ async def alliance_members(info: strawberry.Info, id: strawberry.ID) -> list[Ins
 
 
 async def alliances(info: strawberry.Info, first: int = 50, offset: int = 0) -> list[Alliance]:
-    rows = await hub(info).store.read("q.alliances_page", _page(first, offset))
+    rows = await hub(info).store.read("q.alliances_page", _page(info, first, offset))
     return [alliance_from_row(r) for r in rows]
 
 
@@ -118,7 +128,7 @@ async def catalogs(info: strawberry.Info) -> list[Catalog]:
 
 async def catalog_items(info: strawberry.Info, catalog: str, first: int = 50, offset: int = 0) -> list[CatalogItem]:
     """The items of one catalog in the document's order."""
-    rows = await hub(info).store.read("q.catalog_items_page", {"catalog": catalog, **_page(first, offset)})
+    rows = await hub(info).store.read("q.catalog_items_page", {"catalog": catalog, **_page(info, first, offset)})
     if not rows and offset == 0 and catalog not in {c.id for c in await catalogs(info)}:
         raise hub_error("BAD_INPUT", f"unknown catalog {catalog!r}", catalog)
     return [item_from_row(r) for r in rows]
@@ -133,6 +143,6 @@ async def regions(
 ) -> list[Region]:
     """Regions by level (nation, zone, province, city, county) and/or parent code."""
     rows = await hub(info).store.read(
-        "q.regions_page", {**_filter("level", level), **_filter("parent", parent), **_page(first, offset)}
+        "q.regions_page", {**_filter("level", level), **_filter("parent", parent), **_page(info, first, offset)}
     )
     return [Region(code=r["code"], name=r["name"], level=r["level"], parents=list(r["parents"] or [])) for r in rows]

@@ -182,8 +182,9 @@ class HubSchema(strawberry.federation.Schema):
     def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
         """``_entities`` with each representation checked first: strawberry fails the whole field on an
         unknown ``__typename`` (a KeyError) and an element on a missing key field (a TypeError), both
-        masked as INTERNAL_SERVER_ERROR.  A gateway or subgraph sending such a representation gets a
-        BAD_INPUT error at that element naming what is wrong; the others resolve as before."""
+        masked as INTERNAL_SERVER_ERROR; the same for a key of the wrong type and for fields beyond the key.
+        A gateway or subgraph sending such a representation gets a BAD_INPUT error at that element naming
+        what is wrong (extra fields are dropped); the others resolve as before."""
         keys = _entity_keys()
         checked: list[Any] = []
         for index, representation in enumerate(representations):
@@ -197,8 +198,14 @@ class HubSchema(strawberry.federation.Schema):
                 checked.append(hub_error(
                     "BAD_INPUT", f"representation {index}: {type_name} is referenced by "
                     f"{', '.join(needed)}; missing {', '.join(missing)}", type_name))
+            elif wrong := [k for k in needed if not isinstance(representation[k], str)]:
+                checked.append(hub_error(
+                    "BAD_INPUT", f"representation {index}: {type_name}.{wrong[0]} must be a string, got "
+                    f"{type(representation[wrong[0]]).__name__}", type_name))
             else:
-                checked.append(representation)
+                # only the key fields: a representation may carry more (a gateway's @requires/@external
+                # fields), which resolve_reference does not take (strawberry passed them: a TypeError)
+                checked.append({"__typename": type_name, **{k: representation[k] for k in needed}})
         resolved = iter(super().entities_resolver(info, [r for r in checked if isinstance(r, dict)]))
         return [r if isinstance(r, GraphQLError) else next(resolved) for r in checked]
 

@@ -41,8 +41,23 @@ def test_validation_errors_are_cached_and_the_hubs_rules_apply():
     schema = build_schema()._schema
     deep = "{ institution(id: \"x\") { alliances { id } } }"
     errors = docs.validate(schema, deep, docs.parse(deep), ())
-    assert errors and "exceeds maximum operation depth of 1" in errors[0].message
+    assert errors and "nests 2 levels, deeper than 1" in errors[0].message
+    assert errors[0].extensions == {"code": "DEPTH_LIMIT_EXCEEDED", "limit": 1}
     assert docs.validate(schema, deep, docs.parse(deep), ()) is errors  # the same list, from the cache
+
+
+def test_size_limits_refuse_before_any_validation_rule_runs(monkeypatch):
+    """A document over a size limit never reaches graphql-core's rules (not linear in inlined size)."""
+    calls: list[int] = []
+    monkeypatch.setattr(documents_module, "validate_document", lambda *a: calls.append(1) or [])
+    docs = limited_documents(Settings(max_fields=10))
+    schema = build_schema()._schema
+    wide = "{ " + " ".join(["catalogs { id }"] * 6) + " }"
+    (error,) = docs.validate(schema, wide, docs.parse(wide), ())
+    assert error.extensions == {"code": "FIELD_LIMIT_EXCEEDED", "limit": 10} and "selects 12 fields" in error.message
+    assert calls == []
+    docs.validate(schema, QUERY, docs.parse(QUERY), ())
+    assert calls == [1]
 
 
 def test_the_token_limit_refuses_every_time_and_nothing_is_cached():

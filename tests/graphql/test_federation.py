@@ -203,3 +203,17 @@ def test_a_malformed_representation_is_bad_input_at_its_element(counted):
     assert "'Hospital' is not an entity" in errors[("_entities", 1)]["message"]
     assert "Institution" in errors[("_entities", 1)]["message"]
     assert "Region is referenced by code; missing code" in errors[("_entities", 2)]["message"]
+
+
+def test_fields_beyond_the_key_are_ignored_and_a_key_of_the_wrong_type_is_bad_input(counted):
+    """Found by tests/graphql/test_fuzz.py: a representation with more than its key (a gateway's @requires
+    fields) reached resolve_reference as unexpected keyword arguments — a masked INTERNAL_SERVER_ERROR."""
+    reps = [{"__typename": "Institution", "id": "bj-xh", "code": "x", "name": "extra"},
+            {"__typename": "Region", "code": 130000},
+            {"__typename": "CatalogItem", "ref": "HE-IMG:122", "id": "HE-IMG:122"}]
+    out = counted.gql('query($r: [_Any!]!) { _entities(representations: $r) { __typename '
+                      '... on Institution { id } ... on CatalogItem { ref } } }', {"r": reps})
+    assert [e and (e.get("id") or e.get("ref")) for e in out["data"]["_entities"]] == ["bj-xh", None, "HE-IMG:122"]
+    (error,) = out["errors"]
+    assert error["path"] == ["_entities", 1] and error["extensions"]["code"] == "BAD_INPUT"
+    assert "Region.code must be a string, got int" in error["message"]
