@@ -215,6 +215,8 @@ class Known:
 # --------------------------------------------------------------------------------------------- reading
 
 
+#: a dataset is three lists of flat records: nothing in it nests deeper than a few levels
+_TOO_DEEP = "lists or mappings nested too deeply (a dataset's records are flat)"
 def _read(path: Path, probs: _Problems) -> Any:
     """The file's content as plain JSON-like values, or None after adding a problem."""
     fmt = _EXTENSIONS.get(path.suffix.lower())
@@ -241,8 +243,14 @@ def _read(path: Path, probs: _Problems) -> Any:
         except json.JSONDecodeError as exc:
             probs.add((-1, 0, 0), "", "", f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
             return None
+        except RecursionError:
+            probs.add((-1, 0, 0), "", "", _TOO_DEEP)
+            return None
     try:
         return yaml.load(text, Loader=_YamlLoader)
+    except RecursionError:
+        probs.add((-1, 0, 0), "", "", _TOO_DEEP)
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
@@ -255,7 +263,24 @@ def _read(path: Path, probs: _Problems) -> Any:
 
 
 class _YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """``yaml.safe_load``'s loader (the C one when PyYAML has it), refusing duplicate keys."""
+    """``yaml.safe_load``'s loader (the C one when PyYAML has it), refusing duplicate keys and aliases of
+    lists or mappings.
+
+    Why the aliases: PyYAML shares an aliased node, so nine lines of ``&a1 [*a0, *a0, …]`` build a value of
+    a thousand million strings in no memory at all — and then validating (or printing) it walks every one
+    (an anchor bomb held ``hub load`` for good).  An alias of a scalar (``region: *hz``) is harmless and
+    still works; a record or a list has to be written out."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects and isinstance(node, (yaml.SequenceNode, yaml.MappingNode)):
+            raise yaml.constructor.ConstructorError(
+                None, None,
+                "the list or mapping anchored here is used again through an alias (*anchor): not allowed in "
+                "dataset files, where such aliases can expand to thousands of millions of values; write the "
+                "records out",
+                node.start_mark,
+            )
+        return super().construct_object(node, deep=deep)
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -292,7 +317,12 @@ def parse_dataset(path: Path, known: Known, *, max_problems: int = MAX_PROBLEMS)
     with _no_gc():
         data = _read(path, probs)
         probs.raise_if_any()
-        return validate_dataset(data, known, source=str(path), max_problems=max_problems)
+        try:
+            return validate_dataset(data, known, source=str(path), max_problems=max_problems)
+        except RecursionError:  # a value nested hundreds deep where a record has a string (shown in a problem)
+            probs.add((-1, 0, 0), "", "", _TOO_DEEP)
+            probs.raise_if_any()
+            raise
 
 
 @contextmanager
