@@ -40,7 +40,7 @@ from graph.loading import (  # noqa: E402
     mark_row,
     rel_table,
 )
-from graph.model import Dataset, Institution, Mark  # noqa: E402
+from hub.domain.model import Dataset, Institution, Mark  # noqa: E402
 
 REGIONS = ["110000", "110101", "120000", "130000", "130100", "JJJ", "CN"]
 ITEMS = 300

@@ -2,7 +2,7 @@
 
 ``/floor`` is the floor of this stack: a plain Starlette endpoint in the same process that reads the same
 request body as ``/graphql`` (``{"query": …, "variables": …}``; the query text is ignored), calls the same
-engine function (:meth:`hub.recognition.RecognitionEngine.check_many`) and answers the same fields as
+engine function (:meth:`hub.domain.recognition.RecognitionEngine.check_many`) and answers the same fields as
 JSON — everything GraphQL adds (parsing, validation, execution, the schema's extensions, strawberry's
 view) is what ``/graphql`` costs above it.  The route exists only here, never in the hub's own app.
 
@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from hub import recognition as engine
+from hub.domain import recognition as engine
 from hub.config import Settings
 from hub.runtime import Runtime
 

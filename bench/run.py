@@ -174,7 +174,7 @@ async def timed(call: Callable[[int], Awaitable[Any]], seconds: float, *, warmup
 
 
 def _checks(samples: Sequence[synth.SampleCheck]) -> list[Any]:
-    from hub.recognition import Check
+    from hub.domain.recognition import Check
 
     return [Check(s.institution, s.item, s.performed_on, s.at, s.on) for s in samples]
 

@@ -3,7 +3,7 @@
 What it generates, and why it looks like this (national figures from issue 5: ~38,000 hospitals,
 ~1,000,000 primary-care facilities, ~20,000 alliances, millions of marks):
 
-* **Regions** are the real GB/T 2260 table (:func:`graph.regions.all_regions`); every institution sits in
+* **Regions** are the real GB/T 2260 table (:func:`hub.domain.regions.all_regions`); every institution sits in
   a county-level region.  Counties get a random "population" weight; third-level hospitals go to city
   districts (市辖区, codes ``xxxx01``–``xxxx20`` under a prefecture) where there are any.
 * **Hospitals** (:data:`HOSPITAL_SHARE` of the institutions) with the tier mix :data:`TIER_MIX`
@@ -22,7 +22,7 @@ What it generates, and why it looks like this (national figures from issue 5: ~3
 The generator works per institution in Python with one ``random.Random(seed)`` and keeps marks as
 integer columns; the string columns (mark ids) are built by pyarrow.  The result, :class:`Country`, is
 columnar (pyarrow Tables with :mod:`graph.loading`'s column names) and converts to a
-:class:`graph.model.Dataset` for the record-by-record loader.  Same seed and sizes ⇒ same records.
+:class:`hub.domain.model.Dataset` for the record-by-record loader.  Same seed and sizes ⇒ same records.
 
     .venv/bin/python -m bench.synth 1k --out DIR      # write DIR/*.parquet and print the counts
 """
@@ -140,8 +140,8 @@ class _County:
 def _geography() -> tuple[list[_County], dict[str, list[str]], dict[str, list[str]]]:
     """Counties (sorted by code), and the item pools per province: ``(imaging, lab)`` refs."""
     from graph.catalogs import read_catalogs
-    from graph.regions import all_regions, zones
-    from hub.policy import load_policies
+    from hub.domain.regions import all_regions, zones
+    from hub.domain.policy import load_policies
 
     regions = all_regions()
     names = {r.code: r.name for r in regions}
@@ -197,8 +197,8 @@ class Country:
         return {name: int(t.num_rows) for name, t in self.tables().items()}
 
     def dataset(self, source: str = "synthetic") -> Any:
-        """The same records as :class:`graph.model.Dataset` (for :func:`graph.loading.load_dataset`)."""
-        from graph.model import Alliance, Dataset, Institution, Mark
+        """The same records as :class:`hub.domain.model.Dataset` (for :func:`graph.loading.load_dataset`)."""
+        from hub.domain.model import Alliance, Dataset, Institution, Mark
 
         members: dict[str, list[str]] = {}
         for row in self.memberships.to_pylist():
@@ -597,7 +597,7 @@ def sample_checks(country: Country, n: int, seed: int = SEED, *, governed_share:
     document governs (where the hub is asked; elsewhere the answer is a quick NO_POLICY), the rest from
     anywhere.  The target is a hospital of the source's province (75%), of its city (15%) or anywhere
     (10%); the study date lies in the mark's window (85%) or before it."""
-    from hub.policy import load_policies
+    from hub.domain.policy import load_policies
 
     rng = random.Random(seed ^ 0x5EED)
     governed = {code[:2] for p in load_policies().values() if not p.zone for code in p.governs}

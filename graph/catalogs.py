@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from graph.model import Catalog, CatalogItem
+from hub.domain.model import Catalog, CatalogItem
 
 CATALOG_DIR = Path(__file__).resolve().parent.parent / "seeds" / "catalogs"
 CATALOG_IDS = ("ZJ-LAB", "ZJ-IMG", "BJ-LAB", "BJ-IMG", "HC-IMG", "HE-IMG", "CY-IMG")

@@ -1,4 +1,4 @@
-"""Parse and validate dataset files (CONTRACT.md, "Dataset file") into a :class:`~graph.model.Dataset`.
+"""Parse and validate dataset files (CONTRACT.md, "Dataset file") into a :class:`~hub.domain.model.Dataset`.
 
 A file is accepted whole or refused whole: :func:`parse_dataset` either returns every record of the file,
 validated, or raises :class:`DatasetError` listing what is wrong — up to :data:`MAX_PROBLEMS` problems at
@@ -31,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from graph.model import ALLIANCE_KINDS, KINDS, OWNERSHIPS, TIERS, Alliance, Dataset, Institution, Mark
+from hub.domain.model import ALLIANCE_KINDS, KINDS, OWNERSHIPS, TIERS, Alliance, Dataset, Institution, Mark
 
 __all__ = [
     "MAX_PROBLEMS",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from graph.regions import RegionIndex
+from hub.domain.regions import RegionIndex
 from graph.store import GraphStore
-from hub.recognition import InstitutionFacts, MarkFact
+from hub.domain.recognition import InstitutionFacts, MarkFact
 
 
 class GraphFacts:
-    """:class:`hub.recognition.FactsPort` answered by one named statement per batch."""
+    """:class:`hub.domain.recognition.FactsPort` answered by one named statement per batch."""
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store

@@ -1,4 +1,4 @@
-"""Write a validated :class:`~graph.model.Dataset` into a graph store, idempotently.
+"""Write a validated :class:`~hub.domain.model.Dataset` into a graph store, idempotently.
 
 Validation is not done here (``graph.dataset`` does it): every institution's region, every mark's
 institution, item and scope exist in the graph or in the dataset.
@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from graph.model import Alliance, Dataset, Institution, Mark
+from hub.domain.model import Alliance, Dataset, Institution, Mark
 from graph.store import GraphStore, Params, Row
 
 #: records (institutions + alliances + marks) from which a dataset takes the bulk path

@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 
 from graph.catalogs import CATALOG_DIR, read_catalogs
-from graph.regions import ZONES_FILE, all_regions
+from hub.domain.regions import ZONES_FILE, all_regions
 from graph.store import GraphStore
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -52,7 +52,7 @@ async def ensure_seeded(store: GraphStore) -> bool:
 
 async def write_seeds(store: GraphStore) -> None:
     from hub.items import Items
-    from hub.policy import load_policies
+    from hub.domain.policy import load_policies
 
     regions = all_regions()
     region_rows = [{"code": r.code, "name": r.name, "level": r.level} for r in regions]

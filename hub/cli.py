@@ -22,6 +22,8 @@ from hub.config import Settings
 app = typer.Typer(help="互认 hub: is this prior study recognizable here?", no_args_is_help=True, add_completion=False)
 seeds_app = typer.Typer(help="The seed data extracted from the five documents.", no_args_is_help=True)
 app.add_typer(seeds_app, name="seeds")
+policy_app = typer.Typer(help="The policy files (seeds/policies/*.yaml): rules as data, with clauses.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
 err = Console(stderr=True)
 out = Console()
 
@@ -63,6 +65,28 @@ def load(
             fail(str(e))
     for line in results:
         out.print(line, highlight=False, soft_wrap=True)
+
+
+@policy_app.command("check")
+def policy_check(
+    files: Annotated[list[Path], typer.Argument(help="Policy files (YAML) to check against the schema.")],
+) -> None:
+    """Check policy files: every key declared, none missing, values of the right kind (exit 1 naming file
+    and key otherwise).  The schema is also published as seeds/policies/policy.schema.json for editors."""
+    from hub.domain.policy import PolicyFileError, read_policy
+
+    bad = 0
+    for path in files:
+        try:
+            policy = read_policy(path)
+        except PolicyFileError as e:
+            bad += 1
+            err.print(f"[bold red]refused:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
+        else:
+            out.print(f"ok: {path} (policy {policy.id}, {len(policy.tier_rules)} tier rules, "
+                      f"{len(policy.exclusions)} exclusions)", highlight=False, soft_wrap=True)
+    if bad:
+        raise typer.Exit(1)
 
 
 @app.command()

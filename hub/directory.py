@@ -13,10 +13,10 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Collection
 
-from graph.regions import RegionIndex
+from hub.domain.regions import RegionIndex
 from graph.store import GraphStore
 from hub.items import Items
-from hub.policy import Policy
+from hub.domain.policy import Policy
 
 
 def normalise_name(text: str) -> str:

@@ -1,6 +1,6 @@
 """The catalog item index: every seed item by ref, with the crosswalk's answers.
 
-Implements the engine's :class:`hub.recognition.ItemIndex` port from the seed catalogs
+Implements the engine's :class:`hub.domain.recognition.ItemIndex` port from the seed catalogs
 (:mod:`graph.catalogs`) and the committed crosswalk (:mod:`hub.crosswalk`), in memory: ~1,100 items,
 read once per process, so an item lookup on the hot path is a dict access, not a store call.
 """
@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property
 
 from graph.catalogs import read_catalogs
-from graph.model import CatalogItem as ItemRecord
+from hub.domain.model import CatalogItem as ItemRecord
 from hub import crosswalk
 
 LAB_CATALOGS = frozenset({"ZJ-LAB", "BJ-LAB"})
@@ -63,14 +63,4 @@ class Items:
                 "contrast": f.get("contrast"),
                 "views": f.get("views"),
             }
-        )
-
-    def graphql_item(self, ref: str):
-        from resolvers.types import CatalogItem
-
-        r = self.record(ref)
-        return CatalogItem(
-            ref=r.ref, catalog=r.catalog, name=r.name, modality=r.modality, local=r.local, row=r.row,
-            body_part=r.body_part, laterality=r.laterality, contrast=r.contrast, views=r.views,
-            source=r.source, printed=r.printed, note=r.note,
         )

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph.dataset import DatasetError, Known, parse_dataset
 from graph.loading import load_dataset
-from graph.regions import all_regions
+from hub.domain.regions import all_regions
 from graph.store import GraphStore, StoreLocked, is_neo4j_target, open_store
 from hub.config import Settings
 

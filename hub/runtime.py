@@ -9,8 +9,8 @@ from graph.facts import GraphFacts, region_index
 from graph.store import GraphStore, open_store
 from hub.config import Settings
 from hub.items import Items
-from hub.policy import load_policies
-from hub.recognition import RecognitionEngine
+from hub.domain.policy import load_policies
+from hub.domain.recognition import RecognitionEngine
 from resolvers.context import HubContext
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import strawberry
 
 from graph.store import GraphStore
-from hub.recognition import RecognitionEngine
+from hub.domain.recognition import RecognitionEngine
 
 
 @dataclass

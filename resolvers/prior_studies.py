@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Optional
 
 import strawberry
-from hub import recognition as engine
+from hub.domain import recognition as engine
 from hub.metrics import count_answers, count_platforms
 from resolvers.context import hub
 from resolvers.errors import hub_error

@@ -1,6 +1,6 @@
 """Resolvers for the core question: they translate GraphQL input to engine checks and back.
 
-No 互认 rule lives here — :mod:`hub.recognition` decides.  ``recognizabilities`` hands the whole batch to
+No 互认 rule lives here — :mod:`hub.domain.recognition` decides.  ``recognizabilities`` hands the whole batch to
 the engine in one call (one graph round trip) and returns a bad element as a GraphQL error at its own
 path, so one unknown institution does not fail the other 499 answers.
 """
@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import strawberry
 from graphql import GraphQLError
 
-from hub import recognition as engine
+from hub.domain import recognition as engine
 from hub.metrics import count_answers
 from resolvers.context import hub
 from resolvers.errors import hub_error
@@ -102,4 +102,4 @@ async def equivalents(info: strawberry.Info, item: str) -> list[CatalogItem]:
     ref = items.resolve(item)
     if ref is None:
         raise hub_error("UNKNOWN_ITEM", f"unknown catalog item {item!r}", item)
-    return [items.graphql_item(r) for r in items.equivalents(ref)]
+    return [CatalogItem.from_record(items.record(r)) for r in items.equivalents(ref)]

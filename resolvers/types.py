@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import strawberry
+
+if TYPE_CHECKING:
+    from hub.domain.model import CatalogItem as ItemRecord
 
 from resolvers.inputs import scalar_input
 
@@ -145,12 +148,21 @@ class CatalogItem:
     note: Optional[str] = strawberry.field(default=None, description="A remark on the row (correction, flaw of the source text).")
 
     @classmethod
+    def from_record(cls, r: "ItemRecord") -> "CatalogItem":
+        """The GraphQL item of a catalog record (the item index's, with its normalised attributes)."""
+        return cls(
+            ref=r.ref, catalog=r.catalog, name=r.name, modality=r.modality, local=r.local, row=r.row,
+            body_part=r.body_part, laterality=r.laterality, contrast=r.contrast, views=r.views,
+            source=r.source, printed=r.printed, note=r.note,
+        )
+
+    @classmethod
     def resolve_reference(cls, info: strawberry.Info, ref: str) -> Optional["CatalogItem"]:
         from resolvers.context import hub
 
         items = hub(info).items
         found = items.resolve(ref)
-        return items.graphql_item(found) if found is not None else None
+        return cls.from_record(items.record(found)) if found is not None else None
 
 
 @strawberry.type(description="A catalog of recognizable items (互认项目清单) from one document.")

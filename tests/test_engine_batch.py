@@ -9,7 +9,7 @@ import pytest
 
 from hub.config import Settings
 from hub.loader import load_into
-from hub.recognition import Check, CheckError, Recognition
+from hub.domain.recognition import Check, CheckError, Recognition
 from hub.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parent.parent

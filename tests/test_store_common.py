@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from graph.loading import BULK_THRESHOLD, institution_row, load_dataset, rel_table
-from graph.model import Alliance, Dataset, Institution, Mark
+from hub.domain.model import Alliance, Dataset, Institution, Mark
 from graph.store import SCHEMA_VERSION, GraphStore, StoreError
 
 Opener = Callable[[], Awaitable[GraphStore]]

@@ -28,7 +28,7 @@ from tests.test_store_common import (  # noqa: E402
 
 from graph.ladybug_store import LadybugStore, holder_file  # noqa: E402
 from graph.loading import load_dataset  # noqa: E402
-from graph.model import Dataset  # noqa: E402
+from hub.domain.model import Dataset  # noqa: E402
 from graph.store import StoreError, StoreLocked, open_store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

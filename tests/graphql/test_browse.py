@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from graph.regions import all_regions
+from hub.domain.regions import all_regions
 from tests.support.hubproc import ROOT
 
 DEMO = yaml.safe_load((ROOT / "seeds/demo/demo.yaml").read_text(encoding="utf-8"))["institutions"]

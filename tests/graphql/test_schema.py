@@ -95,7 +95,7 @@ def test_reason_code_enum_lists_every_code_the_hub_emits():
     from resolvers.types import ReasonCode
 
     # a reason is made by _Decision.add("CODE", …) or, for outcomes worked out once, Reason("CODE", …)
-    emitted = set(re.findall(r'(?:\.add|\bReason)\(\s*"([A-Z][A-Z_]+)"', (ROOT / "hub" / "recognition.py").read_text()))
+    emitted = set(re.findall(r'(?:\.add|\bReason)\(\s*"([A-Z][A-Z_]+)"', (ROOT / "hub" / "domain" / "recognition.py").read_text()))
     for path in (ROOT / "seeds" / "policies").glob("*.yaml"):
         for ex in yaml.safe_load(path.read_text(encoding="utf-8")).get("exclusions", []) or []:
             emitted.add(ex["code"])

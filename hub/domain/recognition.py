@@ -1,7 +1,7 @@
 """The recognition engine: "is this prior study recognizable at this institution?"
 
 This module is the one place where a 互认 rule is applied.  It reads the policies as data
-(:mod:`hub.policy`), the regions as a containment index (:class:`graph.regions.RegionIndex`), the
+(:mod:`hub.domain.policy`), the regions as a containment index (:class:`hub.domain.regions.RegionIndex`), the
 catalog crosswalk through the :class:`ItemIndex` port, and institution facts through the
 :class:`FactsPort` port — one call per batch, whatever the batch size.  It knows nothing of HTTP,
 GraphQL or which graph store answers.
@@ -31,8 +31,8 @@ from typing import Protocol
 
 from dateutil.relativedelta import relativedelta
 
-from graph.regions import RegionIndex
-from hub.policy import MarkLabel, Policy, TierRule
+from hub.domain.regions import RegionIndex
+from hub.domain.policy import MarkLabel, Policy, TierRule
 
 RECOGNIZED = "RECOGNIZED"
 DISCRETION = "PHYSICIAN_DISCRETION"

@@ -1,0 +1,179 @@
+"""The schema of a policy file (``seeds/policies/*.yaml``): every key declared, every other key refused.
+
+Why strict: a policy file is read by people and edited by hand.  Read loosely, renaming ``exclusions:`` to
+``exclusion:`` in 004.yaml loaded silently and dropped every 6.7 exclusion, and a misspelt
+``window.length`` was a bare ``KeyError`` at start-up.  Here an unknown key, a missing key or a value of
+the wrong kind is refused with the file and the key's path named (``004.yaml: exclusion: unknown key``).
+
+The models are pydantic's (``extra="forbid"``); :func:`json_schema` publishes the same schema as JSON
+Schema for editors (``seeds/policies/policy.schema.json``, kept in step by a test).  The sections nothing
+in the engine applies yet (``uploadRules``, ``dataQuality``, ``records``, ``metrics``, ``reporting``) are
+declared too, so their keys are checked from now on and the code that comes to apply them reads typed
+values.  Values keep the documents' Chinese wording; keys are the file format's (camelCase).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from hub.domain.model import TIERS
+from hub.domain.vocabulary import CONTEXT_FLAGS, VERDICTS
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+
+
+Clause = Union[str, float, int]  # YAML reads ``clause: 6.2`` as a number; the engine uses its text
+
+
+class PartyFile(_Strict):
+    """Who a tier rule speaks of: institutions of these tiers or kinds (or ``any``)."""
+
+    tiers: list[Literal[tuple(TIERS)]] = []  # type: ignore[valid-type]
+    kinds: list[Literal["general", "tcm", "lab", "primary", "specialist"]] = []
+
+
+class TierRuleFile(_Strict):
+    id: str
+    clause: Clause
+    text: str
+    verdict: Literal[VERDICTS]  # type: ignore[valid-type]
+    items: Literal["lab", "imaging", "any"] = "any"
+    source: Union[Literal["any"], PartyFile]
+    target: Union[Literal["any"], PartyFile]
+    requiresMark: bool = True
+    compare: Optional[Literal["same_level", "source_higher"]] = None
+
+
+class AllianceFile(_Strict):
+    clause: Clause
+    text: str
+    kinds: list[Literal["city_medical_group", "county_medical_community"]] = []
+
+
+class MarkLabelFile(_Strict):
+    scope: str
+    label: str
+    code: str
+    clause: Clause
+
+
+class WindowFile(_Strict):
+    length: int = Field(ge=1)
+    unit: Literal["day", "month"]
+    binding: bool
+    clause: Clause
+    text: str
+
+
+class ExclusionFile(_Strict):
+    flag: Literal[CONTEXT_FLAGS]  # type: ignore[valid-type]
+    code: str = Field(pattern=r"^EXCLUSION_[A-Z_]+$")
+    clause: Clause
+    text: str
+
+
+class ExcludedItemFile(_Strict):
+    match: dict[Literal["modality", "bodyPart", "laterality", "contrast", "views"], str]
+    clause: Clause
+    text: str
+
+
+class RecordsFile(_Strict):
+    """What the document says to record when a result is recognized (000 四(二), 004 6.6)."""
+
+    clause: Clause
+    fields: list[str]
+    text: Optional[str] = None  # 002 三(四) lists the fields without a sentence of its own
+
+
+class ClauseText(_Strict):
+    clause: Clause
+    text: str
+
+
+class DataQualityFile(_Strict):
+    """Upload and quality targets (004 7.1)."""
+
+    clause: Clause
+    uploadWithinHours: Optional[float] = None
+    consistencyPercent: Optional[float] = None
+    completenessPercentMin: Optional[float] = None
+    accuracyPercentMin: Optional[float] = None
+    maxGapHours: Optional[float] = None
+
+
+class MetricsFile(_Strict):
+    clause: Clause
+    names: list[str]
+
+
+class CatalogsFile(_Strict):
+    lab: Optional[str] = None
+    imaging: Optional[str] = None
+
+
+class PolicyFile(_Strict):
+    """One document's rules, each with its clause (a zone overlay has ``zone`` and ``fallback``)."""
+
+    id: Union[str, int]
+    source: Union[str, int]
+    title: str
+    clause: Clause = ""
+    governs: list[str] = []
+    sourceScope: list[str] = []
+    catalogs: CatalogsFile = CatalogsFile()
+    alliance: Optional[AllianceFile] = None
+    tierRules: list[TierRuleFile] = []
+    marks: list[MarkLabelFile] = []
+    window: Optional[WindowFile] = None
+    exclusions: list[ExclusionFile] = []
+    excludedItems: list[ExcludedItemFile] = []
+    records: Optional[RecordsFile] = None
+    uploadRules: Optional[ClauseText] = None
+    dataQuality: Optional[DataQualityFile] = None
+    metrics: Optional[MetricsFile] = None
+    reporting: Optional[ClauseText] = None
+    zone: Optional[str] = None
+    fallback: Optional[str] = None
+    notes: list[str] = []
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    """A pydantic error location as the key path a person finds in the file: ``tierRules[1].verdict``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-after", "literal['any']") or str(part).startswith(("PartyFile", "literal[")):
+            continue  # the branch of a union pydantic tried, not a key of the file
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def problems(raw: Any) -> list[str]:
+    """Every problem of ``raw`` (a parsed policy file) as ``key.path: message``; [] when it is valid."""
+    try:
+        PolicyFile.model_validate(raw)
+    except ValidationError as exc:
+        seen: list[str] = []
+        for error in exc.errors():
+            message = "unknown key" if error["type"] == "extra_forbidden" else (
+                "missing key" if error["type"] == "missing" else error["msg"])
+            line = f"{_where(error['loc'])}: {message}"
+            if line not in seen:
+                seen.append(line)
+        return seen
+    return []
+
+
+def json_schema() -> dict[str, Any]:
+    """The policy file's JSON Schema (for editors: ``# yaml-language-server: $schema=policy.schema.json``)."""
+    schema = PolicyFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "互认 hub policy file (seeds/policies/*.yaml)"
+    return schema
