@@ -7,17 +7,18 @@ exit non-zero; they never print a stack trace.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from hub.config import Settings
+from hub.config import SERVE_SETTINGS, Settings, cli_parameters
 
 app = typer.Typer(help="互认 hub: is this prior study recognizable here?", no_args_is_help=True, add_completion=False)
 seeds_app = typer.Typer(help="The seed data extracted from the five documents.", no_args_is_help=True)
@@ -27,10 +28,7 @@ app.add_typer(policy_app, name="policy")
 err = Console(stderr=True)
 out = Console()
 
-GraphOpt = Annotated[
-    Optional[str],
-    typer.Option("--graph", "-g", help="Embedded store path, or bolt:// / neo4j:// / neo4j+s:// URL (env HUB_GRAPH)."),
-]
+GraphOpt = cli_parameters(["graph"])[0].annotation  # the same --graph as `hub serve`, from the table
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -89,33 +87,7 @@ def policy_check(
         raise typer.Exit(1)
 
 
-@app.command()
-def serve(
-    graph: GraphOpt = None,
-    platforms: Annotated[Optional[str], typer.Option("--platforms", help="Regional platform file (env HUB_PLATFORMS).")] = None,
-    host: Annotated[Optional[str], typer.Option("--host", help="Bind address (default 127.0.0.1).")] = None,
-    port: Annotated[Optional[int], typer.Option("--port", help="Port (default 8000).")] = None,
-    mode: Annotated[Optional[str], typer.Option(
-        "--mode", help="development (introspection + GraphiQL on) or production (both off unless enabled); "
-        "default: development on a loopback address, production otherwise (env HUB_MODE).")] = None,
-    introspection: Annotated[Optional[bool], typer.Option(
-        "--introspection/--no-introspection", help="Override the mode's introspection (env HUB_INTROSPECTION).")] = None,
-    graphiql: Annotated[Optional[bool], typer.Option(
-        "--graphiql/--no-graphiql", help="Override the mode's GraphiQL page (env HUB_GRAPHIQL).")] = None,
-    max_depth: Annotated[Optional[int], typer.Option("--max-depth", help="Deepest selection nesting (env HUB_MAX_DEPTH, default 10).")] = None,
-    max_aliases: Annotated[Optional[int], typer.Option("--max-aliases", help="Aliases per document (env HUB_MAX_ALIASES, default 30).")] = None,
-    max_fields: Annotated[Optional[int], typer.Option("--max-fields", help="Field selections per document, fragments inlined (env HUB_MAX_FIELDS, default 500).")] = None,
-    max_page: Annotated[Optional[int], typer.Option("--max-page", help="Largest page of a browse list, `first` (env HUB_MAX_PAGE, default 500).")] = None,
-    max_offset: Annotated[Optional[int], typer.Option("--max-offset", help="Largest `offset` of a browse list (env HUB_MAX_OFFSET, default 10000, at most 10000).")] = None,
-    max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", help="Tokens per document (env HUB_MAX_TOKENS, default 20000).")] = None,
-    max_body_bytes: Annotated[Optional[int], typer.Option("--max-body-bytes", help="Request body bytes (env HUB_MAX_BODY_BYTES, default 1 MiB).")] = None,
-    max_batch: Annotated[Optional[int], typer.Option("--max-batch", help="Studies per recognizabilities request (env HUB_MAX_BATCH, default 1000).")] = None,
-    timeout: Annotated[Optional[float], typer.Option("--timeout", help="Seconds one operation may execute (env HUB_TIMEOUT_S, default 30).")] = None,
-    trusted_documents: Annotated[Optional[str], typer.Option(
-        "--trusted-documents", help="Persisted-documents JSON ({sha256: document}); only those run (env HUB_TRUSTED_DOCUMENTS).")] = None,
-    cors_origin: Annotated[Optional[list[str]], typer.Option(
-        "--cors-origin", help="Allow this browser origin (repeat; * for any) (env HUB_CORS_ORIGINS, comma-separated).")] = None,
-) -> None:
+def serve(**options: Any) -> None:
     """Serve GraphQL at /graphql (GraphiQL in a browser) and liveness at /healthz."""
     import uvicorn
 
@@ -126,13 +98,7 @@ def serve(
     from hub.runtime import Runtime
 
     try:
-        settings = Settings.from_options(
-            graph=graph, platforms=platforms, host=host, port=port, mode=mode, introspection=introspection,
-            graphiql=graphiql, max_depth=max_depth, max_aliases=max_aliases, max_fields=max_fields,
-            max_page=max_page, max_offset=max_offset, max_tokens=max_tokens,
-            max_body_bytes=max_body_bytes, max_batch=max_batch, timeout_s=timeout,
-            trusted_documents=trusted_documents, cors_origins=cors_origin or None,
-        )
+        settings = Settings.from_options(**options)
         if settings.trusted_documents:  # a bad file is refused before the store opens
             TrustedDocuments.load(settings.trusted_documents)
     except (ValueError, TrustedDocumentsError) as e:
@@ -172,6 +138,11 @@ def serve(
         loop_factory = None
     with asyncio.Runner(loop_factory=loop_factory) as runner:
         runner.run(main())
+
+
+# the flags come from the settings table (hub.config), so flag, variable and help are spelled once
+serve.__signature__ = inspect.Signature(cli_parameters(SERVE_SETTINGS))  # type: ignore[attr-defined]
+app.command()(serve)
 
 
 @app.command()

@@ -1,63 +1,34 @@
-"""Settings of one hub process, from command-line options and the environment.
+"""Settings of one hub process: one table that drives the environment variables, the command-line flags
+and their help.
 
-Precedence: explicit option > environment variable (``HUB_*``) > default.  The default graph is the
-embedded store under the user's data directory, so a fresh machine needs no server (CONTRACT.md).
-
-The GraphQL endpoint's limits live here too; each refusal names the setting and its variable, so an
-operator reading an error knows what to change (the table is in :mod:`hub.limits`).
+Each setting is declared once below, with its type, default, bounds, flag and help text.  The
+environment variable is always ``HUB_`` + the name in capitals (pydantic-settings reads it); the
+``hub serve`` flags and their ``--help`` are generated from the same table (:func:`cli_parameters`),
+and every refusal of the GraphQL endpoint names the setting through :func:`describe`.  Precedence:
+explicit flag > environment variable > default.  The default graph is the embedded store under the
+user's data directory, so a fresh machine needs no server (CONTRACT.md).
 """
 
 from __future__ import annotations
 
+import inspect
 import ipaddress
-import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
 from platformdirs import user_data_dir
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from graph.store import MAX_SKIP
 
 Mode = Literal["development", "production"]
 MODES: tuple[Mode, ...] = ("development", "production")
+ENV_PREFIX = "HUB_"
 
 
 def default_graph() -> str:
     return str(Path(user_data_dir("huren-hub", appauthor=False)) / "graph.lbug")
-
-
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    try:
-        return int(raw) if raw else default
-    except ValueError:
-        raise ValueError(f"{name}={raw!r}: expected a whole number") from None
-
-
-def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    try:
-        return float(raw) if raw else default
-    except ValueError:
-        raise ValueError(f"{name}={raw!r}: expected a number") from None
-
-
-def _env_bool(name: str) -> Optional[bool]:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return None
-    value = raw.strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(f"{name}={raw!r}: expected true/false")
-
-
-def _env_list(name: str) -> list[str]:
-    raw = os.environ.get(name) or ""
-    return [x.strip() for x in raw.split(",") if x.strip()]
 
 
 def is_loopback(host: str) -> bool:
@@ -69,68 +40,77 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-@dataclass
-class Settings:
-    graph: str = field(default_factory=lambda: os.environ.get("HUB_GRAPH") or default_graph())
-    platforms: str | None = field(default_factory=lambda: os.environ.get("HUB_PLATFORMS") or None)
-    host: str = field(default_factory=lambda: os.environ.get("HUB_HOST", "127.0.0.1"))
-    port: int = field(default_factory=lambda: _env_int("HUB_PORT", 8000))
-    #: largest `recognizabilities` batch; the contract asks for at least 500
-    max_batch: int = field(default_factory=lambda: _env_int("HUB_MAX_BATCH", 1000))
+def _setting(default: Any = None, *, help: str, flag: str | None = None, short: str | None = None,
+             factory: Any = None, **bounds: Any) -> Any:
+    """One row of the table.  ``flag`` None = environment only; a ``--x/--no-x`` flag for booleans."""
+    extra = {"flag": flag, "short": short}
+    if factory is not None:
+        return Field(default_factory=factory, description=help, json_schema_extra=extra, **bounds)
+    return Field(default, description=help, json_schema_extra=extra, **bounds)
+
+
+class Settings(BaseSettings):
+    """Everything a ``hub`` process can be told.  Construct with keyword arguments to override the
+    environment (tests, the CLI); assignment is validated too."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, validate_assignment=True, extra="forbid")
+
+    graph: str = _setting(factory=default_graph, flag="--graph", short="-g",
+                          help="Embedded store path, or bolt:// / neo4j:// / neo4j+s:// URL.")
+    platforms: Optional[str] = _setting(flag="--platforms", help="Regional platform file (YAML).")
+    host: str = _setting("127.0.0.1", flag="--host", help="Bind address.")
+    port: int = _setting(8000, flag="--port", ge=0, le=65535, help="Port (0 = any free port).")
+    max_batch: int = _setting(1000, flag="--max-batch", ge=1,
+                              help="Studies per recognizabilities request (the contract asks for at least 500).")
 
     # --- the GraphQL endpoint -------------------------------------------------------------------------
-    #: ``development`` (introspection + GraphiQL on) or ``production`` (both off unless enabled);
-    #: None = development when bound to a loopback address, production otherwise
-    mode: Optional[str] = field(default_factory=lambda: os.environ.get("HUB_MODE") or None)
-    #: None = follow the mode
-    introspection: Optional[bool] = field(default_factory=lambda: _env_bool("HUB_INTROSPECTION"))
-    graphiql: Optional[bool] = field(default_factory=lambda: _env_bool("HUB_GRAPHIQL"))
-    #: levels of selection below the root field (introspection not counted); the deepest useful query,
-    #: priorStudies → studies → recognition → reasons → code, is 4
-    max_depth: int = field(default_factory=lambda: _env_int("HUB_MAX_DEPTH", 10))
-    #: aliased fields per document
-    max_aliases: int = field(default_factory=lambda: _env_int("HUB_MAX_ALIASES", 30))
-    #: field selections per document with every fragment spread inlined (hub.document_cost); GraphiQL's
-    #: introspection query is ~230
-    max_fields: int = field(default_factory=lambda: _env_int("HUB_MAX_FIELDS", 500))
-    #: rows one page of a browse list may ask for (``first``)
-    max_page: int = field(default_factory=lambda: _env_int("HUB_MAX_PAGE", 500))
-    #: rows a browse list may skip (``offset``); at most graph.store.MAX_SKIP, which both stores enforce
-    max_offset: int = field(default_factory=lambda: _env_int("HUB_MAX_OFFSET", 10000))
-    #: lexical tokens per document; a batch of 1,000 studies written inline (not as variables) is ~11k
-    max_tokens: int = field(default_factory=lambda: _env_int("HUB_MAX_TOKENS", 20000))
-    #: bytes of one HTTP request body
-    max_body_bytes: int = field(default_factory=lambda: _env_int("HUB_MAX_BODY_BYTES", 1 << 20))
-    #: seconds one operation may execute
-    timeout_s: float = field(default_factory=lambda: _env_float("HUB_TIMEOUT_S", 30.0))
-    #: trusted-documents file (persisted queries by sha256); when set, only those documents run
-    trusted_documents: Optional[str] = field(default_factory=lambda: os.environ.get("HUB_TRUSTED_DOCUMENTS") or None)
-    #: origins allowed by CORS (``*`` for any); empty = no CORS headers (same-origin only)
-    cors_origins: list[str] = field(default_factory=lambda: _env_list("HUB_CORS_ORIGINS"))
-    #: hide the messages of unexpected (non-GraphQL) errors behind an error id (the log has the traceback)
-    mask_errors: bool = field(default_factory=lambda: _env_bool("HUB_MASK_ERRORS") is not False)
+    mode: Optional[Mode] = _setting(flag="--mode", help=(
+        "development (introspection + GraphiQL on) or production (both off unless enabled); "
+        "default: development on a loopback address, production otherwise."))
+    introspection: Optional[bool] = _setting(flag="--introspection", help="Override the mode's introspection.")
+    graphiql: Optional[bool] = _setting(flag="--graphiql", help="Override the mode's GraphiQL page.")
+    # the deepest useful query, priorStudies → studies → recognition → reasons → code, is 4
+    max_depth: int = _setting(10, flag="--max-depth", ge=1, help="Deepest selection nesting below the root field.")
+    max_aliases: int = _setting(30, flag="--max-aliases", ge=1, help="Aliased fields per document.")
+    # GraphiQL's introspection query is ~230 fields
+    max_fields: int = _setting(500, flag="--max-fields", ge=1,
+                               help="Field selections per document, every fragment spread inlined.")
+    max_page: int = _setting(500, flag="--max-page", ge=1, help="Largest page of a browse list (`first`).")
+    max_offset: int = _setting(10000, flag="--max-offset", ge=0, le=MAX_SKIP,
+                               help=f"Largest `offset` of a browse list (the embedded store skips at most {MAX_SKIP}).")
+    # a batch of 1,000 studies written inline (not as variables) is ~11k tokens
+    max_tokens: int = _setting(20000, flag="--max-tokens", ge=1, help="Lexical tokens per document.")
+    max_body_bytes: int = _setting(1 << 20, flag="--max-body-bytes", ge=1, help="Bytes of one HTTP request body.")
+    timeout_s: float = _setting(30.0, flag="--timeout", gt=0, help="Seconds one operation may execute.")
+    trusted_documents: Optional[str] = _setting(flag="--trusted-documents", help=(
+        "Persisted-documents JSON ({sha256: document}); when set, only those documents run."))
+    cors_origins: Annotated[list[str], NoDecode] = _setting(factory=list, flag="--cors-origin", help=(
+        "Allow this browser origin (repeat the flag; * for any; the variable is comma-separated); "
+        "none = same-origin only."))
+    mask_errors: bool = _setting(True, help=(
+        "Hide the messages of unexpected (non-GraphQL) errors behind an error id (the log has the traceback)."))
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [x.strip() for x in value.split(",") if x.strip()]
+        return value
+
+    @field_validator("platforms", "trusted_documents", "mode", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if value == "" else value
 
     @classmethod
-    def from_options(cls, **options: object) -> "Settings":
-        s = cls()
-        for key, value in options.items():
-            if value is not None:
-                setattr(s, key, value)
-        s.check()
-        return s
-
-    def check(self) -> None:
-        if self.mode is not None and self.mode not in MODES:
-            raise ValueError(f"mode {self.mode!r}: expected one of {', '.join(MODES)} (--mode / HUB_MODE)")
-        for name in ("max_depth", "max_aliases", "max_fields", "max_tokens", "max_body_bytes", "max_batch", "max_page"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be ≥ 1 (HUB_{name.upper()})")
-        if not 0 <= self.max_offset <= MAX_SKIP:
-            raise ValueError(f"max_offset must be 0-{MAX_SKIP} (HUB_MAX_OFFSET): the embedded store cannot skip more")
-        if self.timeout_s <= 0:
-            raise ValueError("timeout_s must be > 0 (HUB_TIMEOUT_S)")
-        if not 0 <= self.port <= 65535:  # uvicorn would announce the port, fail to bind it and exit silently
-            raise ValueError(f"port {self.port}: expected 0-65535 (--port / HUB_PORT)")
+    def from_options(cls, **options: Any) -> "Settings":
+        """Settings from flags (None = not given) over the environment; a bad value is a ValueError
+        naming the flag and the variable."""
+        given = {k: v for k, v in options.items() if v is not None}  # a flag left out must not hide the variable
+        try:
+            return cls(**given)
+        except ValidationError as e:
+            raise ValueError(explain(e)) from None
 
     @property
     def effective_mode(self) -> Mode:
@@ -145,3 +125,61 @@ class Settings:
     @property
     def graphiql_enabled(self) -> bool:
         return self.graphiql if self.graphiql is not None else self.effective_mode == "development"
+
+
+def env_name(name: str) -> str:
+    return ENV_PREFIX + name.upper()
+
+
+def flag_of(name: str) -> str | None:
+    extra = Settings.model_fields[name].json_schema_extra
+    return extra.get("flag") if isinstance(extra, dict) else None  # type: ignore[return-value]
+
+
+def describe(name: str, value: Any) -> str:
+    """How a refusal names the setting behind it: ``(max_depth=10; --max-depth / HUB_MAX_DEPTH)``."""
+    flag = flag_of(name)
+    return f"({name}={value}; {flag + ' / ' if flag else ''}{env_name(name)})"
+
+
+def explain(error: ValidationError) -> str:
+    """pydantic's complaint, phrased for the operator: which flag / variable, what it got, what it wants."""
+    lines = []
+    for problem in error.errors():
+        name = str(problem["loc"][0]) if problem["loc"] else "?"
+        where = " / ".join(x for x in (flag_of(name) if name in Settings.model_fields else None, env_name(name)) if x)
+        lines.append(f"{name} ({where}): {problem['msg']}, got {problem.get('input')!r}")
+    return "; ".join(lines)
+
+
+def cli_parameters(names: list[str]) -> list[inspect.Parameter]:
+    """typer parameters for the settings ``names``, generated from the table: the flag, its help with the
+    variable and the default.  Each defaults to None (= not given, so the variable or default applies)."""
+    import typer
+
+    params = []
+    for name in names:
+        field = Settings.model_fields[name]
+        flag, extra = flag_of(name), field.json_schema_extra or {}
+        default = field.get_default(call_default_factory=False)
+        shown = "" if default in (None, []) or field.default_factory else f", default {default}"
+        help_text = f"{field.description} (env {env_name(name)}{shown})"
+        decls = [f"{flag}/--no-{flag.removeprefix('--')}"] if field.annotation == Optional[bool] else [flag]
+        if extra.get("short"):  # type: ignore[union-attr]
+            decls.append(extra["short"])  # type: ignore[index]
+        annotation = field.annotation
+        if name == "cors_origins":
+            annotation = Optional[list[str]]
+        elif not (getattr(annotation, "__args__", None) and type(None) in annotation.__args__):  # type: ignore[union-attr]
+            annotation = Optional[annotation]  # type: ignore[valid-type]
+        if name == "mode":
+            annotation = Optional[str]  # typer renders Literal poorly; the model checks the value
+        params.append(inspect.Parameter(
+            name, inspect.Parameter.KEYWORD_ONLY, default=None,
+            annotation=Annotated[annotation, typer.Option(*decls, help=help_text)],  # type: ignore[valid-type]
+        ))
+    return params
+
+
+#: the settings ``hub serve`` takes as flags (all that have one)
+SERVE_SETTINGS = [name for name in Settings.model_fields if flag_of(name)]

@@ -50,6 +50,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import ExecutionResult
 
 from hub.config import Settings
+from hub.config import describe as _setting
 from hub.document_cost import measure
 from resolvers.documents import Documents
 
@@ -71,12 +72,6 @@ _BAD_INPUT = re.compile(
 
 #: graphql-core's suggestions (``did_you_mean``): " Did you mean 'id'?", " Did you mean 'a', 'b', or 'c'?"
 _SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
-
-
-def _setting(name: str, value: Any) -> str:
-    """How a refusal names the limit that refused and how to change it:
-    ``(max_depth=10; --max-depth / HUB_MAX_DEPTH)``."""
-    return f"({name}={value}; --{name.replace('_', '-')} / HUB_{name.upper()})"
 
 
 #: the limits graphql-core and strawberry enforce, by the message they refuse with: the message the hub

@@ -239,11 +239,11 @@ def test_bad_limit_settings_are_refused_clearly(demo_graph, tmp_path):
 
     r = subprocess.run([HUB, "serve", "--graph", str(tmp_path / "g.lbug")], cwd=ROOT, capture_output=True, text=True,
                        timeout=60, env={**os.environ, "HUB_TIMEOUT_S": "soon"})
-    assert r.returncode != 0 and "HUB_TIMEOUT_S='soon'" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode != 0 and "HUB_TIMEOUT_S" in r.stderr and "'soon'" in r.stderr and "Traceback" not in r.stderr
     # uvicorn announced port 99999 as running, failed to bind it and exited without a word
     r = subprocess.run([HUB, "serve", "--graph", str(tmp_path / "g.lbug"), "--port", "99999"], cwd=ROOT,
                        capture_output=True, text=True, timeout=60)
-    assert r.returncode != 0 and "port 99999" in r.stderr and "HUB_PORT" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode != 0 and "99999" in r.stderr and "HUB_PORT" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_no_websocket_endpoint(hub):
