@@ -38,7 +38,7 @@ def build(
 
     path, cw = write(seeds, output)
     s = cw.summary()
-    out.print(f"wrote {path}: {s['classes']} classes, {s['pairs']} pairs", highlight=False)
+    out.print(f"wrote {path}: {s['classes']} classes, {s['pairs']} pairs", highlight=False, soft_wrap=True)
     for cat, v in s["per_catalog"].items():
         out.print(f"  {cat:7} {v['matched']:4}/{v['items']:<4} matched  ({v['covered_only']} more covered by a group item)",
                   highlight=False)
@@ -60,7 +60,7 @@ def check(
         out.print(escape("\n".join(diff[:200])), highlight=False, soft_wrap=True)
         err.print(f"[bold red]error:[/] {escape(str(path))} is out of date: run `hub crosswalk build`", highlight=False)
         raise typer.Exit(1)
-    out.print(f"{path} is up to date", highlight=False)
+    out.print(f"{path} is up to date", highlight=False, soft_wrap=True)
 
 
 @crosswalk_app.command("normalise")
