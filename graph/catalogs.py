@@ -1,28 +1,26 @@
-"""The seven seed catalogs, read from ``seeds/catalogs/*.yaml`` (one reader for every consumer).
+"""The seed catalogs as graph records: every ``seeds/catalogs/*.yaml`` of a seeds directory.
 
 The files are the reviewable record of what the documents print, with every flaw of the source text and
-its handling beside the record (DESIGN.md "Seed catalog file format").  Seeding, the item index, the
-crosswalk and ``hub seeds report`` all read them through this module.
+its handling beside the record (DESIGN.md "Seed catalog file format").  Which catalogs exist and in what
+order is what the files say (:mod:`hub.domain.catalog_file`): a new province's catalog is a new file,
+not a code change.  Seeding, the item index and ``hub seeds report`` read them through this module.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from hub.domain.catalog_file import SeedCatalog, read_seed_catalogs
 from hub.domain.model import Catalog, CatalogItem
-
-CATALOG_DIR = Path(__file__).resolve().parent.parent / "seeds" / "catalogs"
-CATALOG_IDS = ("ZJ-LAB", "ZJ-IMG", "BJ-LAB", "BJ-IMG", "HC-IMG", "HE-IMG", "CY-IMG")
+from hub.domain.seeds import DEFAULT_SEEDS_DIR
 
 
 @dataclass(frozen=True)
 class CatalogFile:
     catalog: Catalog
+    kind: str  # lab | imaging, as the file declares
     items: tuple[CatalogItem, ...]
     raw_items: tuple[dict[str, Any], ...]
     flaws: tuple[dict[str, Any], ...]
@@ -45,23 +43,20 @@ def _item(raw: dict[str, Any], catalog: str, source: str) -> CatalogItem:
     )
 
 
-@cache
-def read_catalog(catalog_id: str, directory: Path = CATALOG_DIR) -> CatalogFile:
-    path = directory / f"{catalog_id}.yaml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    source = str(raw["source"])
-    items = tuple(_item(it, catalog_id, source) for it in raw.get("items", ()))
+def catalog_file(seed: SeedCatalog) -> CatalogFile:
+    spec = seed.spec
     return CatalogFile(
-        catalog=Catalog(catalog_id, raw["name"], source, str(raw.get("clause", "")), int(raw["itemCount"])),
-        items=items,
-        raw_items=tuple(raw.get("items", ())),
-        flaws=tuple(raw.get("flaws") or ()),
-        excluded=tuple(raw.get("excluded") or ()),
-        announced=raw.get("announced"),
-        path=path,
+        catalog=Catalog(spec.id, spec.name, spec.source, spec.clause, spec.item_count),
+        kind=spec.kind,
+        items=tuple(_item(it, spec.id, spec.source) for it in seed.items),
+        raw_items=tuple(seed.items),
+        flaws=tuple(seed.data.get("flaws") or ()),
+        excluded=tuple(seed.data.get("excluded") or ()),
+        announced=spec.announced,
+        path=seed.path,
     )
 
 
-def read_catalogs(directory: Path = CATALOG_DIR) -> dict[str, CatalogFile]:
-    """Every catalog present, by id, in the contract's order."""
-    return {cid: read_catalog(cid, directory) for cid in CATALOG_IDS if (directory / f"{cid}.yaml").exists()}
+def read_catalogs(seeds: Path = DEFAULT_SEEDS_DIR) -> dict[str, CatalogFile]:
+    """Every catalog of the seeds directory, by id, in catalog order."""
+    return {cid: catalog_file(seed) for cid, seed in read_seed_catalogs(seeds).items()}

@@ -1,4 +1,4 @@
-"""First-open seeding: the regions, the seven catalogs and the five documents' policies.
+"""First-open seeding: the regions, the catalogs and the documents' policies of a seeds directory.
 
 CONTRACT.md: "The catalogs and policies of the five documents are always present: a new store is seeded
 on first open, without a separate step."  A fingerprint of the seed files is kept in the store's Meta
@@ -10,20 +10,24 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from graph.catalogs import CATALOG_DIR, read_catalogs
-from hub.domain.regions import ZONES_FILE, all_regions
+from hub.domain.regions import all_regions
+from hub.domain.seeds import DEFAULT_SEEDS_DIR, catalogs_dir, crosswalk_dir, policies_dir, zones_file
 from graph.store import GraphStore
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+if TYPE_CHECKING:
+    from hub.items import Items
+
 BATCH = 2000
 
 
-def seed_fingerprint() -> str:
+def seed_fingerprint(seeds: Path = DEFAULT_SEEDS_DIR) -> str:
     """Hash of every seed file that shapes the graph (catalogs, policies, zones, crosswalk vocabulary)."""
     h = hashlib.sha256()
     files = sorted(
-        [*CATALOG_DIR.glob("*.yaml"), *(SEEDS / "policies").glob("*.yaml"), ZONES_FILE, *(SEEDS / "crosswalk").glob("*.yaml")]
+        [*catalogs_dir(seeds).glob("*.yaml"), *policies_dir(seeds).glob("*.yaml"), zones_file(seeds),
+         *crosswalk_dir(seeds).glob("*.yaml")]
     )
     for f in files:
         h.update(f.name.encode())
@@ -39,19 +43,23 @@ def _batches(rows: list[dict], size: int = BATCH):
         yield rows[i : i + size]
 
 
-async def ensure_seeded(store: GraphStore) -> bool:
-    """Seed the store unless it already holds these seeds; True when it wrote."""
-    fingerprint = seed_fingerprint()
+async def ensure_seeded(store: GraphStore, items: Items | None = None, seeds: Path = DEFAULT_SEEDS_DIR) -> bool:
+    """Seed the store unless it already holds these seeds; True when it wrote.  ``items``: the item
+    index of ``seeds`` when the caller has built it already (it is read otherwise)."""
+    fingerprint = seed_fingerprint(seeds)
     rows = await store.read("meta.get", {"key": "seed"})
     if rows and rows[0]["value"] == fingerprint:
         return False
-    await write_seeds(store)
+    if items is None:
+        from hub.items import Items
+
+        items = Items.from_seeds(seeds)
+    await write_seeds(store, items, seeds)
     await store.write([("meta.set", {"key": "seed", "value": fingerprint})])
     return True
 
 
-async def write_seeds(store: GraphStore) -> None:
-    from hub.items import Items
+async def write_seeds(store: GraphStore, items: Items, seeds: Path = DEFAULT_SEEDS_DIR) -> None:
     from hub.domain.policy import load_policies
 
     regions = all_regions()
@@ -62,8 +70,7 @@ async def write_seeds(store: GraphStore) -> None:
     for batch in _batches(edge_rows):
         await store.write([("region.part_of", {"rows": batch})])
 
-    items = Items()
-    catalogs = read_catalogs()
+    catalogs = items.catalogs
     await store.write(
         [
             (
@@ -93,6 +100,6 @@ async def write_seeds(store: GraphStore) -> None:
     policy_rows = [
         {"id": p.id, "title": p.title, "source": p.source, "governs": list(p.governs),
          "catalogs": sorted(set(p.catalogs.values()))}
-        for p in load_policies().values()
+        for p in load_policies(policies_dir(seeds)).values()
     ]
     await store.write([("policy.upsert", {"rows": policy_rows})])

@@ -229,7 +229,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             return JSONResponse({"ok": False, "error": 'expected a JSON object {"files": ["path", …]}'},
                                 status_code=400)
         try:
-            lines = await load_into(rt.store, [Path(f) for f in files])
+            lines = await load_into(rt.store, [Path(f) for f in files], items=rt.items)
         except (LoadRefused, StoreError) as e:  # StoreError: the write failed and was rolled back
             return JSONResponse({"ok": False, "error": str(e)})
         return JSONResponse({"ok": True, "loaded": lines})

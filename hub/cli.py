@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from hub.cli_crosswalk import crosswalk_app
 from hub.config import SERVE_SETTINGS, Settings, cli_parameters
 
 app = typer.Typer(help="互认 hub: is this prior study recognizable here?", no_args_is_help=True, add_completion=False)
@@ -25,6 +26,7 @@ seeds_app = typer.Typer(help="The seed data extracted from the five documents.",
 app.add_typer(seeds_app, name="seeds")
 policy_app = typer.Typer(help="The policy files (seeds/policies/*.yaml): rules as data, with clauses.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
+app.add_typer(crosswalk_app, name="crosswalk")
 err = Console(stderr=True)
 out = Console()
 

@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from graph.dataset import DatasetError, Known, parse_dataset
 from graph.loading import load_dataset
+from graph.seeding import ensure_seeded
 from hub.domain.regions import all_regions
 from graph.store import GraphStore, StoreLocked, is_neo4j_target, open_store
 from hub.config import Settings
+from hub.items import Items
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -56,10 +58,7 @@ def announce_server(settings: Settings, runtime: "Runtime") -> Iterator[None]:
         path.unlink(missing_ok=True)
 
 
-def _known(store: GraphStore, loop: asyncio.AbstractEventLoop) -> Known:
-    from hub.items import Items
-
-    items = Items()
+def _known(store: GraphStore, loop: asyncio.AbstractEventLoop, items: Items) -> Known:
 
     def institution_exists(ids: Any) -> set[str]:
         ids = sorted(set(ids))
@@ -75,11 +74,14 @@ def _known(store: GraphStore, loop: asyncio.AbstractEventLoop) -> Known:
     )
 
 
-async def load_into(store: GraphStore, files: Sequence[Path], progress: Progress | None = None) -> list[str]:
+async def load_into(
+    store: GraphStore, files: Sequence[Path], progress: Progress | None = None, items: Items | None = None
+) -> list[str]:
     """Validate and load each file into an open store; returns one summary line per loaded file and
-    raises :class:`LoadRefused` after loading the valid ones if any file was refused."""
+    raises :class:`LoadRefused` after loading the valid ones if any file was refused.  ``items``: the
+    item index marks are checked against (the default seeds' when not given)."""
     loop = asyncio.get_running_loop()
-    known = _known(store, loop)
+    known = _known(store, loop, items or Items.from_seeds())
     lines: list[str] = []
     refused: list[str] = []
     for path in files:
@@ -130,11 +132,13 @@ async def load_files(settings: Settings, files: Sequence[Path], progress: Progre
     missing = [str(f) for f in files if not Path(f).is_file()]
     if missing:
         raise LoadRefused(f"no such file: {', '.join(missing)}; nothing was written")
+    items = Items.from_seeds()
     try:
-        store = await open_store(settings.graph)
+        store = await open_store(settings.graph, seed=False)
     except StoreLocked as locked:
         return await _through_server(settings, files, locked)
     try:
-        return await load_into(store, files, progress)
+        await ensure_seeded(store, items)
+        return await load_into(store, files, progress, items)
     finally:
         await store.close()

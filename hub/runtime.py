@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from graph.facts import GraphFacts, region_index
+from graph.seeding import ensure_seeded
 from graph.store import GraphStore, open_store
 from hub.config import Settings
 from hub.items import Items
 from hub.domain.policy import load_policies
+from hub.domain.seeds import DEFAULT_SEEDS_DIR, policies_dir
 from hub.domain.recognition import RecognitionEngine
 from resolvers.context import HubContext
 
@@ -25,17 +28,22 @@ class Runtime:
     _session: Any = None
 
     @classmethod
-    async def start(cls, settings: Settings) -> "Runtime":
-        """Open the store (seeding it on first open) and wire the engine; read the platform file first so
-        a bad one is refused before anything is opened."""
+    async def start(cls, settings: Settings, seeds: Path = DEFAULT_SEEDS_DIR) -> "Runtime":
+        """Open the store (seeding it on first open) and wire the engine over the data of ``seeds``; read
+        the platform file first so a bad one is refused before anything is opened."""
         platforms = None
         if settings.platforms:
             from connectors.platforms import load_platforms
 
             platforms = load_platforms(settings.platforms)
-        store = await open_store(settings.graph)
-        items = Items()
-        policies = load_policies()
+        items = Items.from_seeds(seeds)  # the catalogs and the crosswalk index, once per process
+        store = await open_store(settings.graph, seed=False)
+        try:
+            await ensure_seeded(store, items, seeds)
+        except BaseException:
+            await store.close()
+            raise
+        policies = load_policies(policies_dir(seeds))
         regions = await region_index(store)
         engine = RecognitionEngine(policies, regions, items, GraphFacts(store))
         rt = cls(settings, store, items, engine)

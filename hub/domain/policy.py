@@ -20,9 +20,10 @@ import yaml
 
 from hub.domain import policy_file
 from hub.domain.model import TIERS
+from hub.domain.seeds import policies_dir
 from hub.domain.vocabulary import CONTEXT_FLAGS, VERDICTS
 
-POLICY_DIR = Path(__file__).resolve().parents[2] / "seeds" / "policies"
+POLICY_DIR = policies_dir()
 ItemKind = Literal["lab", "imaging", "any"]
 
 

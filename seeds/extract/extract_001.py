@@ -817,6 +817,10 @@ def main(argv: list[str]) -> int:
         "name": "北京市临床检验结果互认项目清单",
         "source": SOURCE,
         "clause": "附件1",
+        "kind": "lab",
+        "localPattern": r"(?P<code>[0-9A-Z]+)",  # the printed 19-digit code
+        "localFormat": "{code}",
+        "ocrLetters": {"L": "1"},  # letter L printed for digit 1
         "announced": LAB_ANNOUNCED,
         "itemCount": len(lab_items),
         "flaws": finish_flaws(lab_flaws),
@@ -828,6 +832,9 @@ def main(argv: list[str]) -> int:
         "name": "北京市医学影像检查资料互认项目清单",
         "source": SOURCE,
         "clause": "附件2",
+        "kind": "imaging",
+        "localPattern": r"(?P<code>[0-9A-Z]+?)(?:-00)?",  # the printed code; a "-00" suffix (BJ-IMG style) is accepted
+        "localFormat": "{code}-00",
         "announced": IMG_ANNOUNCED,
         "itemCount": len(img_items),
         "flaws": finish_flaws(img_flaws),

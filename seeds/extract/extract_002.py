@@ -209,6 +209,10 @@ def extract(text: str) -> dict:
         "name": norm(next(norm(l) for l in lines[start:] if "互认清单" in l)),
         "source": SOURCE,
         "clause": "附件1",
+        "kind": "imaging",
+        # the section and its number (CONTRACT: HC-IMG:DR-1, HC-IMG:MR-24); also dr1, CT_05, MRI-3
+        "localPattern": r"(?P<section>DR|CT|MR)(?:(?<=MR)I)?[-_.]?0*(?P<number>\d+)",
+        "localFormat": "{section}-{number}",
         "announced": announced_total,
         "itemCount": announced_sections,
         "countNote": (

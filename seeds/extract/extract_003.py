@@ -198,6 +198,9 @@ def extract(text: str) -> dict:
         "name": title,
         "source": SOURCE,
         "clause": "附表",
+        "kind": "imaging",
+        "localPattern": r"0*(?P<number>\d+)",  # the serial number as printed, leading zeros allowed
+        "localFormat": "{number}",
         "announced": announced,
         "itemCount": max(rows),
         "countNote": (

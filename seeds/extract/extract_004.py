@@ -175,6 +175,9 @@ def extract(raw: bytes) -> dict:
         "name": name,
         "source": SOURCE,
         "clause": "附录A 表A.1",
+        "kind": "imaging",
+        "localPattern": r"0*(?P<number>\d+)",  # the serial number as printed, leading zeros allowed
+        "localFormat": "{number}",
         "announced": announced,
         "itemCount": max(rows),
         "countNote": (
