@@ -63,7 +63,7 @@ def floor_route(runtime: Runtime) -> Route:
 
 async def build(settings: Settings) -> tuple[Starlette, Runtime]:
     """The hub's app exactly as ``hub serve`` builds it (a started Runtime handed to create_app), plus /floor."""
-    from hub.app import create_app
+    from hub.web.app import create_app
 
     runtime = await Runtime.start(settings)
     app = create_app(settings, runtime)

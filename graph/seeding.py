@@ -17,7 +17,7 @@ from hub.domain.seeds import DEFAULT_SEEDS_DIR, catalogs_dir, crosswalk_dir, pol
 from graph.store import GraphStore
 
 if TYPE_CHECKING:
-    from hub.items import Items
+    from graph.items import Items
 
 BATCH = 2000
 
@@ -51,7 +51,7 @@ async def ensure_seeded(store: GraphStore, items: Items | None = None, seeds: Pa
     if rows and rows[0]["value"] == fingerprint:
         return False
     if items is None:
-        from hub.items import Items
+        from graph.items import Items
 
         items = Items.from_seeds(seeds)
     await write_seeds(store, items, seeds)

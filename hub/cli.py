@@ -45,7 +45,7 @@ def load(
 ) -> None:
     """Upsert datasets. Idempotent; each file is validated whole and written all or nothing."""
     from graph.store import StoreError
-    from hub.loader import LoadRefused, load_files
+    from hub.services.loading import LoadRefused, load_files
 
     settings = Settings.from_options(graph=graph)
     with Progress(
@@ -95,8 +95,8 @@ def serve(**options: Any) -> None:
 
     from connectors.platforms import PlatformFileError
     from graph.store import StoreError
-    from hub.app import create_app
-    from hub.limits import TrustedDocuments, TrustedDocumentsError
+    from hub.web.app import create_app
+    from hub.web.limits import TrustedDocuments, TrustedDocumentsError
     from hub.runtime import Runtime
 
     try:
@@ -123,7 +123,7 @@ def serve(**options: Any) -> None:
                 log_level="info", lifespan="on", access_log=False,
             )
             server = uvicorn.Server(config)
-            from hub.loader import announce_server
+            from hub.services.loading import announce_server
 
             with announce_server(settings, runtime):
                 await server.serve()
@@ -175,7 +175,7 @@ def seeds_report(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Every catalog's counts and every flaw of the source text, with how it was handled."""
-    from hub.seeds_report import report
+    from hub.services.seeds_report import report
 
     data = report()
     if as_json:

@@ -10,7 +10,7 @@ from graph.facts import GraphFacts, region_index
 from graph.seeding import ensure_seeded
 from graph.store import GraphStore, open_store
 from hub.config import Settings
-from hub.items import Items
+from graph.items import Items
 from hub.domain.policy import load_policies
 from hub.domain.seeds import DEFAULT_SEEDS_DIR, policies_dir
 from hub.domain.recognition import RecognitionEngine
@@ -50,7 +50,7 @@ class Runtime:
         if platforms is not None:
             from connectors.dicomweb import make_session
             from connectors.service import PriorStudySearch
-            from hub.directory import GraphDirectory
+            from hub.services.directory import GraphDirectory
 
             rt._session = make_session()
             rt.prior_studies = PriorStudySearch(platforms, GraphDirectory(store, items, policies, regions), rt._session)

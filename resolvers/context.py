@@ -1,6 +1,6 @@
 """What every resolver reaches through ``info.context["hub"]``: the store and the engine.
 
-Built once per process by :func:`hub.app.create_app` (or by tests); resolvers never open stores.
+Built once per process by :func:`hub.web.app.create_app` (or by tests); resolvers never open stores.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from hub.domain.recognition import RecognitionEngine
 class HubContext:
     store: GraphStore
     engine: RecognitionEngine
-    items: Any  # hub.items.Items — the catalog index (ItemIndex port + lookups)
+    items: Any  # graph.items.Items — the catalog index (ItemIndex port + lookups)
     max_batch: int = 1000
     max_page: int = 500  # Settings.max_page: the largest ``first``
     max_offset: int = 10_000  # Settings.max_offset: the largest ``offset``

@@ -13,7 +13,7 @@ from typing import Optional
 
 import strawberry
 from hub.domain import recognition as engine
-from hub.metrics import count_answers, count_platforms
+from hub.web.metrics import count_answers, count_platforms
 from resolvers.context import hub
 from resolvers.errors import hub_error
 from resolvers.recognition import to_graphql, today

@@ -15,7 +15,7 @@ import strawberry
 from graphql import GraphQLError
 
 from hub.domain import recognition as engine
-from hub.metrics import count_answers
+from hub.web.metrics import count_answers
 from resolvers.context import hub
 from resolvers.errors import hub_error
 from resolvers.types import CatalogItem, ClinicalContext, Reason, Recognition, StudyInput, Verdict

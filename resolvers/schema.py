@@ -19,9 +19,9 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types.info import Info
 
 from resolvers import graph, prior_studies, recognition
-from resolvers.documents import DocumentCache, Documents
+from resolvers.fastpath.documents import DocumentCache, Documents
 from resolvers.errors import hub_error
-from resolvers.execution import HubExecutionContext
+from resolvers.fastpath.execution import HubExecutionContext
 from resolvers.types import Alliance, Catalog, CatalogItem, Institution, PriorStudies, Recognition, Region
 
 if TYPE_CHECKING:
@@ -176,7 +176,7 @@ class HubSchema(strawberry.federation.Schema):
     (unknown institution, bad input, a limit) at debug level only.  strawberry's default logs every error
     with a traceback — 200 of them for one batch with 200 unknown institutions."""
 
-    #: set when hub.limits.HubErrors is installed: it logs unexpected errors itself, under an error id
+    #: set when hub.web.limits.HubErrors is installed: it logs unexpected errors itself, under an error id
     masks_and_logs = False
 
     def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
@@ -231,11 +231,11 @@ def _entity_keys() -> dict[str, tuple[str, ...]]:
 
 def build_schema(settings: "Settings | None" = None) -> strawberry.Schema:
     """The federated schema with the caches (FIELD-NOTES: the single biggest lever) and, given settings,
-    the endpoint's limits (:mod:`hub.limits`)."""
+    the endpoint's limits (:mod:`hub.web.limits`)."""
     extensions: list = []
     documents = Documents()  # no limits: the schema as `hub schema` and the tests build it
     if settings is not None:
-        from hub.limits import documents as limited_documents, schema_extensions
+        from hub.web.limits import documents as limited_documents, schema_extensions
 
         extensions, documents = schema_extensions(settings), limited_documents(settings)
     schema = HubSchema(
@@ -243,7 +243,7 @@ def build_schema(settings: "Settings | None" = None) -> strawberry.Schema:
         types=list(ENTITIES),
         extensions=[*extensions, lambda: DocumentCache(documents)],
         federation_version="2.9",
-        # plain leaf fields skip graphql-core's per-field machinery (resolvers/execution.py)
+        # plain leaf fields skip graphql-core's per-field machinery (resolvers/fastpath/execution.py)
         execution_context_class=HubExecutionContext,
         # without introspection, "Did you mean …?" would leak the schema field by field
         config=StrawberryConfig(disable_field_suggestions=settings is not None and not settings.introspection_enabled),

@@ -21,7 +21,7 @@ import strawberry
 if TYPE_CHECKING:
     from hub.domain.model import CatalogItem as ItemRecord
 
-from resolvers.inputs import scalar_input
+from resolvers.fastpath.inputs import scalar_input
 
 
 @strawberry.enum(description="How the governing policy answers: should the target accept the prior study?")

@@ -21,7 +21,7 @@ apt-get install -y --no-install-recommends wrk
 
 # tests/graphql: Debian's chromium, driven headless over the DevTools protocol (playwright-core) for the
 # offline GraphiQL test; and tools/gateway's pinned npm tools (package-lock.json): Hive Gateway CLI for the
-# federation test, playwright-core, and the GraphiQL package hub/static/graphiql is generated from.
+# federation test, playwright-core, and the GraphiQL package hub/web/static/graphiql is generated from.
 apt-get install -y --no-install-recommends chromium
 (cd "$(dirname "$0")/../tools/gateway" && npm ci --no-audit --no-fund)
 

@@ -139,7 +139,7 @@ def test_a_server_answering_without_a_load_report_is_a_clear_refusal(tmp_path):
 
     from graph.store import StoreLocked
     from hub.config import Settings
-    from hub.loader import LoadRefused, _through_server, announce_file
+    from hub.services.loading import LoadRefused, _through_server, announce_file
 
     class Broken(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's naming

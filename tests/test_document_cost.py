@@ -1,10 +1,10 @@
-"""hub.document_cost: a document's figures with every fragment spread inlined, in one walk."""
+"""hub.web.document_cost: a document's figures with every fragment spread inlined, in one walk."""
 
 from __future__ import annotations
 
 from graphql import parse
 
-from hub.document_cost import Cost, measure
+from hub.web.document_cost import Cost, measure
 
 
 def cost(text: str) -> Cost:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hub.config import Settings
-from hub.loader import load_into
+from hub.services.loading import load_into
 from hub.domain.recognition import Check, CheckError, Recognition
 from hub.runtime import Runtime
 

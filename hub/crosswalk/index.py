@@ -1,7 +1,7 @@
 """The crosswalk at run time: answers from the committed ``equivalences.yaml``, never a rebuild.
 
 A :class:`CrosswalkIndex` is built once by whoever wires the process (``hub.runtime``, the loader, a test)
-from a seeds directory, and handed to what needs it (:class:`hub.items.Items`).  It holds no global
+from a seeds directory, and handed to what needs it (:class:`graph.items.Items`).  It holds no global
 state, so two indexes over two seeds directories live side by side and a test needs no reset.
 
 What it answers:

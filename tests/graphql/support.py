@@ -36,7 +36,7 @@ class InProcessHub(Http):
     def __init__(self, settings: Any, wrap_store: Any = None) -> None:
         import uvicorn
 
-        from hub.app import create_app
+        from hub.web.app import create_app
         from hub.runtime import Runtime
 
         self.port = free_port()

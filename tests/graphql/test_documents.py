@@ -1,14 +1,14 @@
-"""resolvers.documents: parse and validation results cached by the query text, limits still applied."""
+"""resolvers.fastpath.documents: parse and validation results cached by the query text, limits still applied."""
 
 from __future__ import annotations
 
 import pytest
 from graphql import GraphQLSyntaxError
 
-import resolvers.documents as documents_module
+import resolvers.fastpath.documents as documents_module
 from hub.config import Settings
-from hub.limits import documents as limited_documents
-from resolvers.documents import Documents
+from hub.web.limits import documents as limited_documents
+from resolvers.fastpath.documents import Documents
 from resolvers.schema import build_schema
 
 QUERY = "{ catalogs { id } }"

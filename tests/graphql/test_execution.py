@@ -1,4 +1,4 @@
-"""The short path for plain leaf fields (resolvers/execution.py) answers exactly as graphql-core does.
+"""The short path for plain leaf fields (resolvers/fastpath/execution.py) answers exactly as graphql-core does.
 
 Each query runs twice on one schema, once with strawberry's own execution context and once with the
 hub's; data and errors (message, path) must be equal, and the hub's must really skip graphql-core's
@@ -16,7 +16,7 @@ import pytest
 import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from resolvers.execution import HubExecutionContext
+from resolvers.fastpath.execution import HubExecutionContext
 
 
 @strawberry.enum
@@ -135,7 +135,7 @@ def test_responses_are_utf8_json_not_escaped():
     of 100 answers is about half the bytes of json.dumps' \\u escapes); dates and nulls as JSON."""
     import json
 
-    from hub.app import HubGraphQL
+    from hub.web.app import HubGraphQL
 
     view = HubGraphQL({})
     data = {"data": {"recognizability": {"mark": "京津冀HR", "validUntil": "2026-12-31", "policy": None}}}

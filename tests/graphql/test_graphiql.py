@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.graphiql import STATIC
+from hub.web.graphiql import STATIC
 from tests.graphql.support import GATEWAY_TOOLS
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -1,4 +1,4 @@
-"""resolvers.inputs.scalar_input: strawberry's from_input hook builds scalar-only inputs exactly as
+"""resolvers.fastpath.inputs.scalar_input: strawberry's from_input hook builds scalar-only inputs exactly as
 strawberry's own conversion does (names, omitted fields, defaults, enums, dates), and refuses any other."""
 
 # no "from __future__ import annotations": the classes are local, strawberry resolves annotations eagerly
@@ -9,7 +9,7 @@ from typing import Optional
 import pytest
 import strawberry
 
-from resolvers.inputs import scalar_input
+from resolvers.fastpath.inputs import scalar_input
 
 
 @strawberry.enum

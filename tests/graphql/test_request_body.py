@@ -1,4 +1,4 @@
-"""The view's short read of a POSTed JSON operation (hub.app.HubGraphQL._one_json_operation) against
+"""The view's short read of a POSTed JSON operation (hub.web.app.HubGraphQL._one_json_operation) against
 strawberry's own reading of the same request: where the short path answers, it answers what strawberry
 would; where it declines, strawberry's path reads (or refuses) the request as before."""
 
@@ -13,7 +13,7 @@ from cross_web import HTTPException
 from starlette.requests import Request
 from strawberry.asgi import GraphQL
 
-from hub.app import HubGraphQL
+from hub.web.app import HubGraphQL
 from hub.config import Settings
 
 OPERATION = {"query": "query Q($x: ID!) { institution(id: $x) { id } }", "variables": {"x": "bj-xh"},

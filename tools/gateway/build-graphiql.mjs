@@ -1,4 +1,4 @@
-// Regenerates hub/static/graphiql/ from the pinned @graphql-yoga/render-graphiql package (package-lock.json).
+// Regenerates hub/web/static/graphiql/ from the pinned @graphql-yoga/render-graphiql package (package-lock.json).
 //
 // That package is The Guild's self-contained build of GraphiQL 5 (React, Monaco, its web workers, fonts as
 // data: URLs) — the one GraphQL Yoga and Hive Gateway serve offline.  We split it into plain files so the
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import * as g from '@graphql-yoga/render-graphiql/graphiql';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, '..', '..', 'hub', 'static', 'graphiql');
+const out = join(here, '..', '..', 'hub', 'web', 'static', 'graphiql');
 const pkg = JSON.parse(readFileSync(join(here, 'node_modules', '@graphql-yoga', 'render-graphiql', 'package.json'), 'utf8'));
 const check = process.argv.includes('--check');
 
@@ -37,10 +37,10 @@ const all = { ...files, 'manifest.json': JSON.stringify(manifest, null, 2) + '\n
 if (check) {
   const bad = Object.entries(all).filter(([n, t]) => !existsSync(join(out, n)) || readFileSync(join(out, n), 'utf8') !== t);
   if (bad.length) {
-    console.error(`hub/static/graphiql differs from ${pkg.name}@${pkg.version}: ${bad.map(([n]) => n).join(', ')}`);
+    console.error(`hub/web/static/graphiql differs from ${pkg.name}@${pkg.version}: ${bad.map(([n]) => n).join(', ')}`);
     process.exit(1);
   }
-  console.log(`hub/static/graphiql matches ${pkg.name}@${pkg.version}`);
+  console.log(`hub/web/static/graphiql matches ${pkg.name}@${pkg.version}`);
 } else {
   mkdirSync(out, { recursive: true });
   for (const [name, text] of Object.entries(all)) writeFileSync(join(out, name), text);

@@ -20,7 +20,7 @@ DOCUMENT_NOT_TRUSTED   a query text that is not a trusted document  (same)
 =====================  ==========================================  ======================================
 
 Depth, aliases and fields are counted with every fragment spread inlined, in one walk of the document
-(:mod:`hub.document_cost`), before any validation rule runs (strawberry's depth and alias rules walk
+(:mod:`hub.web.document_cost`), before any validation rule runs (strawberry's depth and alias rules walk
 each spread again: exponential in a fragment bomb).
 
 Errors graphql-core raises before execution get a code too: ``GRAPHQL_PARSE_FAILED`` (syntax),
@@ -51,8 +51,8 @@ from strawberry.types.execution import ExecutionResult
 
 from hub.config import Settings
 from hub.config import describe as _setting
-from hub.document_cost import measure
-from resolvers.documents import Documents
+from hub.web.document_cost import measure
+from resolvers.fastpath.documents import Documents
 
 log = logging.getLogger("hub.graphql")
 
@@ -158,7 +158,7 @@ class HubErrors(SchemaExtension):
         try:
             yield
         except GraphQLError as error:
-            # raised by the parse hook (resolvers.documents: the token limit) before strawberry's own try block:
+            # raised by the parse hook (resolvers.fastpath.documents: the token limit) before strawberry's own try block:
             # strawberry turns what leaves here into the result, so hand it the classified error
             raise self.policy.classify(error) from None
         result = self.execution_context.result

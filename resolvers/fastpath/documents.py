@@ -8,7 +8,7 @@ and ``AddValidationRules``: under cProfile their hooks were ~22% of a single che
 request (~6% alone).  Here the same four jobs are two hooks of one extension, and both caches are keyed
 by the query text (a dict lookup of a string whose hash Python keeps).
 
-Before any rule runs, ``precheck`` (the hub's size limits, :mod:`hub.document_cost`) sees the parsed
+Before any rule runs, ``precheck`` (the hub's size limits, :mod:`hub.web.document_cost`) sees the parsed
 document; when it refuses, its errors are the validation result and no rule runs: graphql-core's and
 strawberry's rules are not linear in a document's inlined size, and a fragment bomb of a few hundred
 tokens once held the event loop for minutes.

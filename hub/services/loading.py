@@ -23,7 +23,7 @@ from graph.seeding import ensure_seeded
 from hub.domain.regions import all_regions
 from graph.store import GraphStore, StoreLocked, is_neo4j_target, open_store
 from hub.config import Settings
-from hub.items import Items
+from graph.items import Items
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime

@@ -5,9 +5,9 @@ which many GraphQL clients do not follow for POST.  There is no WebSocket route:
 subscriptions, and queries over a WebSocket would bypass the body limit, the timeout and trusted documents
 (add a ``WebSocketRoute("/graphql", …)`` together with a Subscription type and those checks).
 
-Hardening (:mod:`hub.limits`): depth, alias and token limits and error codes are schema extensions; the
+Hardening (:mod:`hub.web.limits`): depth, alias and token limits and error codes are schema extensions; the
 request body limit and CORS are ASGI middleware; the execution timeout and trusted documents live in the
-view below.  GraphiQL (:mod:`hub.graphiql`) and introspection are on in development mode only.
+view below.  GraphiQL (:mod:`hub.web.graphiql`) and introspection are on in development mode only.
 """
 
 from __future__ import annotations
@@ -34,12 +34,12 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.types.execution import ExecutionResult
 
 from graph.store import StoreError
-from hub import graphiql
+from hub.web import graphiql
 from hub.config import Settings
-from hub.limits import BodySizeLimit, TrustedDocuments, error_body, limit_error
-from hub.metrics import GRAPHQL_SECONDS, metrics_endpoint
+from hub.web.limits import BodySizeLimit, TrustedDocuments, error_body, limit_error
+from hub.web.metrics import GRAPHQL_SECONDS, metrics_endpoint
 from hub.runtime import Runtime
-from resolvers.execution import DEADLINE
+from resolvers.fastpath.execution import DEADLINE
 from resolvers.schema import build_schema
 
 
@@ -158,7 +158,7 @@ class HubGraphQL(GraphQL):
             request_data.query = found
         timeout = self.settings.timeout_s
         # asyncio.timeout interrupts an operation only where it awaits; the deadline in the context makes
-        # graphql-core's own (synchronous) field execution stop too (resolvers.execution.DEADLINE)
+        # graphql-core's own (synchronous) field execution stop too (resolvers.fastpath.execution.DEADLINE)
         deadline = time.monotonic() + timeout
         if isinstance(context, dict):
             context[DEADLINE] = deadline
@@ -212,7 +212,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     async def admin_load(request: Request) -> JSONResponse:
         """``hub load`` on the same machine hands its files here while this process holds the store."""
-        from hub.loader import LoadRefused, load_into
+        from hub.services.loading import LoadRefused, load_into
 
         rt = holder["runtime"]
         if request.client is None or request.client.host not in ("127.0.0.1", "::1"):

@@ -15,7 +15,7 @@ from collections.abc import Collection
 
 from hub.domain.regions import RegionIndex
 from graph.store import GraphStore
-from hub.items import Items
+from graph.items import Items
 from hub.domain.policy import Policy
 
 

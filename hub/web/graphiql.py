@@ -3,8 +3,8 @@
 Hospital networks (卫生健康专网) are closed: strawberry's own GraphiQL page loads React and GraphiQL from a
 public CDN and stays blank there (FIELD-NOTES).  The hub ships GraphiQL 5 as The Guild builds it for
 GraphQL Yoga and Hive Gateway (npm ``@graphql-yoga/render-graphiql``, MIT, pinned in
-``tools/gateway/package-lock.json``), split into plain files under ``hub/static/graphiql/`` by
-``tools/gateway/build-graphiql.mjs``; ``hub/static/hub/`` holds the few lines that start it.
+``tools/gateway/package-lock.json``), split into plain files under ``hub/web/static/graphiql/`` by
+``tools/gateway/build-graphiql.mjs``; ``hub/web/static/hub/`` holds the few lines that start it.
 
 The page preloads the core question as tabs (one chest CT from Beijing asked in Shijiazhuang, the batch
 form, the crosswalk, an institution) and sends a Content-Security-Policy that lets it talk to this origin
@@ -188,7 +188,7 @@ class Asset:
 
 @cache
 def asset(folder: str, name: str) -> Asset | None:
-    """One file of hub/static/<folder>/, read and gzipped once per process (GraphiQL is ~9 MB, ~2.5 MB gzipped)."""
+    """One file of hub/web/static/<folder>/, read and gzipped once per process (GraphiQL is ~9 MB, ~2.5 MB gzipped)."""
     if folder not in ("graphiql", "hub") or "/" in name or name.startswith(".") or Path(name).suffix not in TYPES:
         return None
     path = STATIC / folder / name
