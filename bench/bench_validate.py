@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from graph.dataset import DatasetError, Known, parse_dataset  # noqa: E402
+from hub.domain.dataset import DatasetError, Known, parse_dataset  # noqa: E402
 
 TIERS = ("3A", "3B", "3", "2A", "2B", "2", "1", "0")
 OWNERSHIPS = ("public", "private", "military")

