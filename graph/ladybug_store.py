@@ -7,8 +7,8 @@ How it uses the engine (facts measured in FIELD-NOTES and while building this):
   stores opened on the same path share one :class:`_Engine` (reference counted).  Another *process*
   cannot open the file read-write: :class:`~graph.store.StoreLocked` names the holder.
 * **Reads** run on a few reader threads (:mod:`graph.threads`), one ``Connection`` per thread.  Measured against
-  ``ladybug.AsyncConnection`` on point lookups: ~13k vs ~9.6k queries/s with one worker, 0.13 vs
-  0.18 ms median latency — the thread-local connections are simpler and faster.
+  ``ladybug.AsyncConnection`` on point lookups (more queries/s, lower median latency: docs/BENCHMARKS.md,
+  "Store reads"), the thread-local connections are simpler and faster.
 * **One writer.**  LadybugDB fails a second write transaction at once instead of waiting, so every
   write runs on one dedicated thread with one write connection (``BEGIN TRANSACTION`` … ``COMMIT``,
   ``ROLLBACK`` on any error), behind an ``asyncio.Lock``.  A cancelled ``write()`` still finishes (or
@@ -114,7 +114,7 @@ class _Engine:
         self.path = path
         self.db = db
         self.refs = 0
-        #: reads: a SimpleQueue hand-over, ~45 µs less per read than run_in_executor (graph/threads.py)
+        #: reads: a SimpleQueue hand-over, shorter than run_in_executor's (graph/threads.py)
         self.readers = WorkerThreads(readers, "lbug-read")
         self.write_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lbug-write")
         self._local = threading.local()
@@ -129,9 +129,9 @@ class _Engine:
     def replan(self, rows: int | None = None) -> None:
         """Note that ``rows`` rows were written (``None``: a bulk load).  A connection caches the plan
         of every statement it ran, compiled for the table sizes of that moment: a lookup planned on an
-        empty ``Mark`` table and reused after a million marks were copied in ran 7× slower (0.84 s vs
-        0.11 s per 10k ids).  After a bulk load, or every REPLAN_ROWS rows written, connections are
-        renewed before their next statement."""
+        empty ``Mark`` table and reused after a million marks were copied in ran several times slower
+        than one planned afresh (docs/BENCHMARKS.md, "Store reads").  After a bulk load, or every
+        REPLAN_ROWS rows written, connections are renewed before their next statement."""
         self._rows_since_replan += REPLAN_ROWS if rows is None else rows
         if self._rows_since_replan >= REPLAN_ROWS:
             self._rows_since_replan = 0
@@ -150,8 +150,8 @@ class _Engine:
         if conn is None:
             conn = self._local.conn = ladybug.Connection(self.db)
             # Reads are point lookups from the engine and small pages: one thread each runs them faster
-            # than the engine's parallel plan (facts query 0.73 → 0.56 ms measured, bench/run.py), and the
-            # read pool already gives concurrency across requests.
+            # than the engine's parallel plan (docs/BENCHMARKS.md, "Store reads"), and the read pool
+            # already gives concurrency across requests.
             conn.set_max_threads_for_exec(READ_THREADS)
             self._local.generation = self.generation
             with self._connections_lock:
@@ -275,9 +275,9 @@ class LadybugStore:
 
         A statement of several parts runs them in order on one connection in one job of the reader
         thread, and returns their rows one after the other.  No transaction spans the parts (BEGIN/COMMIT
-        cost 0.1 ms, most of what splitting saves): each part reads the last committed state, so a load
-        committed between two parts can show one request facts from before and after it, as the bulk
-        load path (a COPY per table) can anyway."""
+        would cost most of what splitting saves: docs/BENCHMARKS.md, "Store reads"): each part reads the
+        last committed state, so a load committed between two parts can show one request facts from
+        before and after it, as the bulk load path (a COPY per table) can anyway."""
         engine = self._live()
         self.calls += 1
         if skip_op(params):
@@ -291,7 +291,8 @@ class LadybugStore:
             # end of a small table — from n ≈ 8,500 on the demo store's catalog items, ≈ 12,000 on its 18
             # institutions; 30,000 rows skipped 10**9 fine.  ORDER BY … LIMIT k alone never crashed: a page
             # statement (ending ``SKIP $skip LIMIT $limit``) reads its first skip+limit rows and drops skip
-            # of them here (at most MAX_SKIP + a page: ~10 ms for the deepest page).
+            # of them here (at most MAX_SKIP + a page; the deepest page's time: docs/BENCHMARKS.md,
+            # "Store reads").
             args = {**args, "skip": 0, "limit": skip + args["limit"]}
 
         def run() -> list[Row]:

@@ -42,8 +42,8 @@ class Statement:
     def bind(self, part: int, params: Mapping[str, Any]) -> dict[str, Any]:
         """The parameters of ``params`` that part ``part`` refers to.  Why not all of them: LadybugDB's
         driver types every parameter it is given by walking every element of every list, used or not —
-        handing each part only its own cut the two-part facts read by 10% for one check and 13% for a
-        batch of 100 (0.33-0.46 -> 0.30-0.42 ms; 4.4-5.4 -> 3.8-4.2 ms at 40k institutions)."""
+        handing each part only its own made the two-part facts read faster for one check and for a batch
+        (figures in docs/BENCHMARKS.md, "Store reads")."""
         return {name: params[name] for name in self.uses[part] if name in params}
 
     def bound(self, params: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:

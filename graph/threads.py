@@ -1,11 +1,12 @@
 """Worker threads for blocking calls awaited from the event loop, with the shortest hand-over we measured.
 
 Why not ``loop.run_in_executor(ThreadPoolExecutor)``: every read of the embedded store crosses to a
-reader thread and back, and that crossing was a measurable part of a single check.  A no-op round trip
-on uvloop, p50 on one machine: ``run_in_executor`` 76-79 µs, ``anyio.to_thread.run_sync`` 95 µs, one
-``queue.SimpleQueue`` with the result handed back by ``loop.call_soon_threadsafe`` 29-30 µs — the executor
-wraps each call in a ``concurrent.futures.Future``, chains it to an asyncio future and takes locks on
-both sides.  This module is that last design and nothing more: a fixed set of threads reading one queue.
+reader thread and back, and that crossing was a measurable part of a single check.  Of the no-op round
+trips measured on uvloop — ``run_in_executor``, ``anyio.to_thread.run_sync``, and one ``queue.SimpleQueue``
+with the result handed back by ``loop.call_soon_threadsafe`` — the last is by far the shortest (figures in
+docs/BENCHMARKS.md, "Store reads"): the executor wraps each call in a ``concurrent.futures.Future``,
+chains it to an asyncio future and takes locks on both sides.  This module is that last design and
+nothing more: a fixed set of threads reading one queue.
 
 Semantics kept from ``run_in_executor``: the call's exception is raised in the awaiting task; a call
 whose awaiting task was cancelled before a thread took it is skipped; a call already running finishes

@@ -131,7 +131,7 @@ def serve(**options: Any) -> None:
             await runtime.close()
 
     # uvicorn's own loop choice (uvloop) is bypassed when we drive Server.serve() ourselves: pick it here
-    # (~100 µs CPU less per request than asyncio, FIELD-NOTES).
+    # (the stdlib loop costs CPU on every request; figures in docs/BENCHMARKS.md, "HTTP").
     try:
         import uvloop
 

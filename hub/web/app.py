@@ -72,8 +72,8 @@ class HubGraphQL(GraphQL):
         steps — ``get_context``, ``execute_single`` (trusted documents, timeout, strawberry's refusals),
         ``process_result``, ``encode_json`` — without the rest of strawberry's ``run``: the GraphiQL and
         method checks, the streaming branches (this schema has no subscriptions, @defer or @stream) and
-        the sub-response that is merged into every response.  ~8% of the event loop's CPU per single
-        check (A/B, calls interleaved).  ``None``: strawberry's ``run`` answers."""
+        the sub-response that is merged into every response: a measurable share of the event loop's CPU
+        per single check (docs/BENCHMARKS.md, "HTTP").  ``None``: strawberry's ``run`` answers."""
         adapter = self.request_adapter_class(request)
         operation = await self._one_json_operation(adapter)
         if operation is None:
@@ -90,8 +90,8 @@ class HubGraphQL(GraphQL):
 
     def encode_json(self, data: object) -> bytes:
         """orjson instead of strawberry's ``json.dumps``: Chinese text stays UTF-8 rather than ``\\u``
-        escapes (a batch of 100 answers: 172 KB -> ~90 KB) and encoding is several times faster
-        (json.dumps took 1.0 ms of such a batch)."""
+        escapes (about half the bytes of a batch of answers) and encoding is several times faster
+        (figures in docs/BENCHMARKS.md, "HTTP")."""
         return orjson.dumps(data)
 
     def decode_json(self, data: str | bytes) -> object:
@@ -118,8 +118,9 @@ class HubGraphQL(GraphQL):
         """A POSTed JSON body holding one operation, read without strawberry's general path.
 
         Why: that path parses the Content-Type through ``email.message`` and looks for a streaming
-        transport in the Accept header (the view has none) on every request: ~4% of the event loop's CPU
-        per single check (A/B, calls interleaved) for the request every portal and workstation sends.
+        transport in the Accept header (the view has none) on every request: a measurable share of the
+        event loop's CPU per single check (docs/BENCHMARKS.md, "HTTP") for the request every portal and
+        workstation sends.
         And it fails with a 500 on a JSON body that is a string, number, boolean or null: that body is
         refused here with a 400 that says what is expected.
 
@@ -201,7 +202,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         holder["runtime"] = runtime or await Runtime.start(settings)
         # the region index, crosswalk, catalogs and schema live as long as the process: frozen out of the
         # collector's generations, a full collection no longer walks them during a burst of requests
-        # (p99 of /graphql under wrk 29-34 ms -> 12 ms in one of two noisy A/B pairs; req/s unchanged)
+        # (it lowered /graphql's p99 under wrk, req/s unchanged: docs/BENCHMARKS.md, "HTTP")
         gc.collect()
         gc.freeze()
         try:

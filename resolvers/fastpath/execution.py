@@ -4,8 +4,8 @@ Why: a ``recognizabilities`` answer of 100 studies is ~2,700 field executions (7
 reasons × 4 fields), and ~2,300 of them are leaves read straight off a Python object (``verdict``,
 ``reason.code`` …).  For each, graphql-core builds a 15-field ``GraphQLResolveInfo``, calls strawberry's
 default resolver, asks twice whether the result is awaitable, and walks ``complete_value``'s chain of
-type checks before it serializes the value: measured (cProfile, 40k-institution country) as ~70% of the
-time of a batch of 100 through GraphQL, more than the engine's own work.
+type checks before it serializes the value: under cProfile most of the time of a batch of 100 through
+GraphQL, more than the engine's own work (figures in docs/BENCHMARKS.md, "GraphQL").
 
 The short path applies only where it cannot change an answer: a field with strawberry's default
 resolver (no resolver, no field extension, no permission: ``_is_default``), no arguments, no resolve
@@ -19,8 +19,8 @@ clause, text) is completed in one loop, with no ``complete_value`` per element �
 has no ``is_type_of`` check and the selection no ``@defer``; an object whose selected fields are all such
 leaves and lists (a ``Reason``, a ``Recognition``) is completed in one loop without a ``Path`` per field
 (``execute_fields``); in any other object each such field takes the short path on its own
-(``execute_field``).  Measured on a batch of 100 through ``schema.execute`` at 40k institutions:
-42-47 ms -> 28-33 ms with the per-field path alone.
+(``execute_field``).  What each shape bought on a batch of 100 through ``schema.execute``:
+docs/BENCHMARKS.md, "GraphQL".
 
 A field's plan depends only on the schema, so plans live as long as the schema (a weak map keyed by it);
 plans of grouped field sets depend on the document and are per request.
