@@ -145,7 +145,7 @@ def _geography() -> tuple[list[_County], dict[str, list[str]], dict[str, list[st
 
     regions = all_regions()
     names = {r.code: r.name for r in regions}
-    zone_of = {m: z["code"] for z in zones() for m in z["members"]}
+    zone_of = {m: z.code for z in zones() for m in z.members}
     counties = []
     for r in sorted((r for r in regions if r.level == "county"), key=lambda r: r.code):
         parent = r.parents[0]

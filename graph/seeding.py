@@ -62,7 +62,7 @@ async def ensure_seeded(store: GraphStore, items: Items | None = None, seeds: Pa
 async def write_seeds(store: GraphStore, items: Items, seeds: Path = DEFAULT_SEEDS_DIR) -> None:
     from hub.domain.policy import load_policies
 
-    regions = all_regions()
+    regions = all_regions(seeds)
     region_rows = [{"code": r.code, "name": r.name, "level": r.level} for r in regions]
     edge_rows = [{"child": r.code, "parent": p} for r in regions for p in r.parents]
     for batch in _batches(region_rows):

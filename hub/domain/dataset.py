@@ -45,9 +45,6 @@ __all__ = [
 MAX_PROBLEMS = 50
 """Problems listed in one :class:`DatasetError`; the rest are counted ("… and 12 more problems")."""
 
-ZONES = ("JJJ", "CY", "CN")
-"""Scope codes that are not GB/T 2260 divisions: the zones 京津冀 and 川渝, and the nation."""
-
 SECTIONS = ("institutions", "alliances", "marks")
 
 # Fields of each record kind, in the order the contract prints them (camelCase as in CONTRACT.md).
@@ -179,17 +176,20 @@ class Known:
     """What validation needs to know about the world, supplied by the caller (so this module needs no
     store).
 
-    - ``regions``: every valid region code — GB/T 2260 division codes plus the zones ``JJJ``, ``CY`` and
-      the nation ``CN``;
+    - ``regions``: every valid region code — GB/T 2260 division codes plus the zones and the nation of
+      the seeds in use (``regions/zones.yaml``: ``JJJ``, ``CY``, ``CN`` for the five documents).  A code
+      that is not six digits is a zone: a mark's scope, never an institution's region;
     - ``resolve_item``: the canonical catalog reference for a reference or an OCR variant of it (letter O
       for digit 0, a lost ``Z``), ``None`` when it names no catalog item;
     - ``institution_exists``: which of the given institution ids the store already holds.  Called once per
-      file, with every id the file references but does not define.
+      file, with every id the file references but does not define;
+    - ``zones``: the zone and nation codes among ``regions``, named in the message that refuses a scope.
     """
 
     regions: Container[str]
     resolve_item: Callable[[str], str | None]
     institution_exists: Callable[[Iterable[str]], set[str]] = field(default=lambda ids: set())
+    zones: tuple[str, ...] = ()
 
     @classmethod
     def from_data(
@@ -198,10 +198,17 @@ class Known:
         items: Iterable[str],
         variants: dict[str, str] | None = None,
         institutions: Iterable[str] = (),
+        zones: Iterable[str] | None = None,
     ) -> Known:
         """A Known over in-memory data: region codes (zones included or not — they are added), catalog
-        item refs, OCR variant -> canonical ref, and the institution ids a store would already hold."""
-        region_set = frozenset(regions) | frozenset(ZONES)
+        item refs, OCR variant -> canonical ref, the institution ids a store would already hold, and the
+        zone codes (default: those of the default seeds directory's zones file)."""
+        if zones is None:
+            from hub.domain.regions import zone_codes
+
+            zones = zone_codes()
+        zones = tuple(zones)
+        region_set = frozenset(regions) | frozenset(zones)
         item_map = {ref: ref for ref in items}
         item_map.update(variants or {})
         existing = frozenset(institutions)
@@ -209,6 +216,7 @@ class Known:
             regions=region_set,
             resolve_item=item_map.get,
             institution_exists=lambda ids: existing.intersection(ids),
+            zones=zones,
         )
 
 
@@ -406,6 +414,13 @@ class _Validator:
             ok = self._scopes[code] = code in self.known.regions
         return ok
 
+    def _scope_hint(self) -> str:
+        zones = self.known.zones
+        if not zones:
+            return "a GB/T 2260 code or a zone code"
+        return f"a GB/T 2260 code, {', '.join(zones[:-1])} or {zones[-1]}" if len(zones) > 1 else (
+            f"a GB/T 2260 code or {zones[0]}")
+
     def _item(self, ref: str) -> str | None:
         try:
             return self._items[ref]
@@ -579,7 +594,7 @@ class _Validator:
                 region = str(region)  # YAML reads `region: 110101` as a number
             if type(region) is str:
                 if not self._region_ok(region):
-                    if region in ZONES:
+                    if region in self.known.regions:  # valid, yet not six digits: a zone or the nation
                         msg = f"{show(region)} is a zone; an institution's region is a GB/T 2260 division code"
                     elif len(region) == 6 and region.isdigit():
                         msg = f"{show(region)} is not a GB/T 2260 division code"
@@ -688,7 +703,7 @@ class _Validator:
         if type(scope) is str:
             if not self._scope_ok(scope):
                 self._problem(sec, i, label, "scope", f"{show(scope)} is not a region or zone code "
-                              "(a GB/T 2260 code, JJJ, CY or CN)", scope)
+                              f"({self._scope_hint()})", scope)
                 scope = None
         elif "scope" in rec:
             self._problem(sec, i, label, "scope", f"{show(scope)} is {_type_name(scope)}, expected a region or "

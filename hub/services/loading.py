@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from hub.domain.dataset import DatasetError, Known, parse_dataset
 from graph.loading import load_dataset
 from graph.seeding import ensure_seeded
-from hub.domain.regions import all_regions
 from graph.store import GraphStore, StoreLocked, is_neo4j_target, open_store
 from hub.config import Settings
 from graph.items import Items
@@ -58,7 +57,10 @@ def announce_server(settings: Settings, runtime: "Runtime") -> Iterator[None]:
         path.unlink(missing_ok=True)
 
 
-def _known(store: GraphStore, loop: asyncio.AbstractEventLoop, items: Items) -> Known:
+async def _known(store: GraphStore, loop: asyncio.AbstractEventLoop, items: Items) -> Known:
+    """What a dataset is checked against: the regions the store holds (its seeds' divisions, zones and
+    nation — a mark's scope must be a Region node to be VALID_IN), the item index, and the store's
+    institutions."""
 
     def institution_exists(ids: Any) -> set[str]:
         ids = sorted(set(ids))
@@ -67,10 +69,13 @@ def _known(store: GraphStore, loop: asyncio.AbstractEventLoop, items: Items) -> 
         future = asyncio.run_coroutine_threadsafe(store.read("q.institution", {"ids": ids}), loop)
         return {r["id"] for r in future.result()}
 
+    levels = {r["code"]: r["level"] for r in await store.read("regions.edges")}
+    zones = sorted(c for c, level in levels.items() if level == "zone")
     return Known(
-        regions=frozenset(r.code for r in all_regions()),
+        regions=frozenset(levels),
         resolve_item=items.resolve,
         institution_exists=institution_exists,
+        zones=(*zones, *sorted(c for c, level in levels.items() if level == "nation")),
     )
 
 
@@ -81,7 +86,7 @@ async def load_into(
     raises :class:`LoadRefused` after loading the valid ones if any file was refused.  ``items``: the
     item index marks are checked against (the default seeds' when not given)."""
     loop = asyncio.get_running_loop()
-    known = _known(store, loop, items or Items.from_seeds())
+    known = await _known(store, loop, items or Items.from_seeds())
     lines: list[str] = []
     refused: list[str] = []
     for path in files:
