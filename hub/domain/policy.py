@@ -21,6 +21,7 @@ import yaml
 from hub.domain import policy_file
 from hub.domain.model import TIERS
 from hub.domain.seeds import policies_dir
+from hub.domain.upload_rules import UploadRule, from_entries
 from hub.domain.vocabulary import CONTEXT_FLAGS, VERDICTS
 
 POLICY_DIR = policies_dir()
@@ -115,6 +116,8 @@ class Policy:
     zone: str | None = None
     fallback: str | None = None
     notes: tuple[str, ...] = ()
+    #: what an uploaded imaging study must show (001 三、2(二), 003 二(四)); none when the file states none
+    upload_rules: tuple[UploadRule, ...] = ()
 
 
 def _req(raw: dict, key: str, where: str) -> Any:
@@ -198,6 +201,7 @@ def parse_policy(raw: dict, path: Path) -> Policy:
         zone=raw.get("zone"),
         fallback=raw.get("fallback"),
         notes=tuple(raw.get("notes", ())),
+        upload_rules=from_entries(str(raw["source"]), raw.get("uploadRules") or ()),
     )
 
 

@@ -6,10 +6,11 @@ Why strict: a policy file is read by people and edited by hand.  Read loosely, r
 the wrong kind is refused with the file and the key's path named (``004.yaml: exclusion: unknown key``).
 
 The models are pydantic's (``extra="forbid"``); :func:`json_schema` publishes the same schema as JSON
-Schema for editors (``seeds/policies/policy.schema.json``, kept in step by a test).  The sections nothing
-in the engine applies yet (``uploadRules``, ``dataQuality``, ``records``, ``metrics``, ``reporting``) are
-declared too, so their keys are checked from now on and the code that comes to apply them reads typed
-values.  Values keep the documents' Chinese wording; keys are the file format's (camelCase).
+Schema for editors (``seeds/policies/policy.schema.json``, kept in step by a test).  ``uploadRules`` are
+what the connectors' completeness check applies (:mod:`hub.domain.upload_rules`).  The sections nothing
+applies yet (``dataQuality``, ``records``, ``metrics``, ``reporting``) are declared too, so their keys are
+checked from now on and the code that comes to apply them reads typed values.  Values keep the documents'
+Chinese wording; keys are the file format's (camelCase).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hub.domain.model import TIERS
+from hub.domain.upload_rules import MODALITIES, Requirement
 from hub.domain.vocabulary import CONTEXT_FLAGS, VERDICTS
 
 
@@ -95,6 +97,16 @@ class ClauseText(_Strict):
     text: str
 
 
+class UploadRuleFile(_Strict):
+    """One sentence of a document's upload rules (001 三、2(二), 003 二(四)): studies of ``modalities`` must
+    show ``requires``; ``text`` quotes the document exactly (hub.domain.upload_rules)."""
+
+    modalities: list[Literal[MODALITIES]] = Field(min_length=1)  # type: ignore[valid-type]
+    requires: list[Requirement] = Field(min_length=1)
+    clause: Clause
+    text: str
+
+
 class DataQualityFile(_Strict):
     """Upload and quality targets (004 7.1)."""
 
@@ -133,7 +145,7 @@ class PolicyFile(_Strict):
     exclusions: list[ExclusionFile] = []
     excludedItems: list[ExcludedItemFile] = []
     records: Optional[RecordsFile] = None
-    uploadRules: Optional[ClauseText] = None
+    uploadRules: list[UploadRuleFile] = []
     dataQuality: Optional[DataQualityFile] = None
     metrics: Optional[MetricsFile] = None
     reporting: Optional[ClauseText] = None
