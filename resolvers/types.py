@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import strawberry
+
+from hub.domain import vocabulary
 
 if TYPE_CHECKING:
     from hub.domain.model import CatalogItem as ItemRecord
@@ -35,33 +37,19 @@ class Verdict(Enum):
     )
 
 
-@strawberry.enum(
-    description="The rule behind a Reason. `Reason.code` carries the same name as a String (the contract's "
-    "type); `Reason.kind` is this enum, null for a code newer than this schema."
+def domain_enum(domain: type[Enum], description: str) -> Any:
+    """The GraphQL enum of a vocabulary enum (:mod:`hub.domain.vocabulary`): the same names and values, each
+    value described by the member's ``description``.  A new class, so the domain enum stays free of
+    strawberry (which marks the class it wraps)."""
+    values = {m.name: strawberry.enum_value(m.value, description=m.description) for m in domain}  # type: ignore[attr-defined]
+    return strawberry.enum(Enum(domain.__name__, values, module=__name__), description=description)  # type: ignore[misc]
+
+
+ReasonCode = domain_enum(
+    vocabulary.ReasonCode,
+    "The rule behind a Reason. `Reason.code` carries the same name as a String (the contract's "
+    "type); `Reason.kind` is this enum, null for a code newer than this schema.",
 )
-class ReasonCode(Enum):
-    POLICY = strawberry.enum_value("POLICY", description="Which document governs the target institution (its province's).")
-    ZONE_POLICY = strawberry.enum_value("ZONE_POLICY", description="A cross-province zone's document (京津冀, 川渝) governs because source and target sit in different provinces of one zone.")
-    NO_POLICY = strawberry.enum_value("NO_POLICY", description="No document governs the target institution.")
-    ITEM_IN_CATALOG = strawberry.enum_value("ITEM_IN_CATALOG", description="The exam is in the governing catalog (互认项目), possibly under another code (crosswalk).")
-    ITEM_NOT_IN_CATALOG = strawberry.enum_value("ITEM_NOT_IN_CATALOG", description="The exam is not in the catalog that governs the target.")
-    SAME_INSTITUTION = strawberry.enum_value("SAME_INSTITUTION", description="The study was performed at the target institution itself.")
-    SAME_ALLIANCE = strawberry.enum_value("SAME_ALLIANCE", description="Source and target belong to one medical alliance (医联体/医共体).")
-    TIER_RULE = strawberry.enum_value("TIER_RULE", description="A rule on the institutions' tiers (等级) applied.")
-    MARK_SCOPE = strawberry.enum_value("MARK_SCOPE", description="The source holds a quality mark (互认标识) for the item whose scope covers the target.")
-    NO_SHARED_SCOPE = strawberry.enum_value("NO_SHARED_SCOPE", description="The source's marks do not reach the target's region.")
-    MARK_MISSING = strawberry.enum_value("MARK_MISSING", description="The source holds no valid quality mark for the item.")
-    WITHIN_WINDOW = strawberry.enum_value("WITHIN_WINDOW", description="The study is inside the policy's time window (互认时限).")
-    OUTSIDE_WINDOW = strawberry.enum_value("OUTSIDE_WINDOW", description="The study is older than the policy's time window.")
-    EXCLUSION_EMERGENCY = strawberry.enum_value("EXCLUSION_EMERGENCY", description="急诊、急救等紧急状态: emergency.")
-    EXCLUSION_CONDITION_CHANGED = strawberry.enum_value("EXCLUSION_CONDITION_CHANGED", description="因病情变化: the condition changed.")
-    EXCLUSION_MAJOR_PROCEDURE = strawberry.enum_value("EXCLUSION_MAJOR_PROCEDURE", description="手术、输血等重大医疗措施前: before a major procedure.")
-    EXCLUSION_PATIENT_REQUEST = strawberry.enum_value("EXCLUSION_PATIENT_REQUEST", description="患者或其家属要求复查: the patient asks for a retest.")
-    EXCLUSION_FORENSIC = strawberry.enum_value("EXCLUSION_FORENSIC", description="司法、伤残及病退等鉴定: forensic or disability assessment.")
-    EXCLUSION_RESULT_IN_DOUBT = strawberry.enum_value("EXCLUSION_RESULT_IN_DOUBT", description="对已有结果存疑: the result is in doubt.")
-    EXCLUSION_IMAGE_QUALITY = strawberry.enum_value("EXCLUSION_IMAGE_QUALITY", description="图像质量和方法不能满足诊断要求: the images are incomplete or inadequate.")
-    INCOMPLETE_IMAGES = strawberry.enum_value("INCOMPLETE_IMAGES", description="priorStudies: the platform's images do not make a complete study (序列完整, 001 三、2(二) / 003 二(四)).")
-    COMPLETENESS_UNKNOWN = strawberry.enum_value("COMPLETENESS_UNKNOWN", description="priorStudies: the platform did not say enough to judge completeness.")
 
 
 @strawberry.enum(description="Hospital grade (医院等级). `Institution.tier` carries the contract's spelling (3A, 2B, …).")
@@ -83,14 +71,19 @@ TIERS: dict[str, TierLevel] = {
 }
 
 
+_PRIOR_STUDIES_CODES = (vocabulary.ReasonCode.INCOMPLETE_IMAGES, vocabulary.ReasonCode.COMPLETENESS_UNKNOWN)
+_REASON_CODE_DESCRIPTION = (
+    "Machine-readable code: "
+    + ", ".join(c for c in vocabulary.ReasonCode if c not in vocabulary.EXCLUSION_CODES + _PRIOR_STUDIES_CODES)
+    + ", EXCLUSION_* (one per clinical exclusion), and for priorStudies "
+    + " and ".join(_PRIOR_STUDIES_CODES)
+    + "; see enum ReasonCode."
+)
+
+
 @strawberry.type(description="One rule that decided, with the document and clause it comes from.")
 class Reason:
-    code: str = strawberry.field(
-        description="Machine-readable code: POLICY, ZONE_POLICY, NO_POLICY, ITEM_IN_CATALOG, ITEM_NOT_IN_CATALOG, "
-        "SAME_INSTITUTION, SAME_ALLIANCE, TIER_RULE, MARK_SCOPE, NO_SHARED_SCOPE, MARK_MISSING, WITHIN_WINDOW, "
-        "OUTSIDE_WINDOW, EXCLUSION_* (one per clinical exclusion), and for priorStudies INCOMPLETE_IMAGES and "
-        "COMPLETENESS_UNKNOWN; see enum ReasonCode."
-    )
+    code: str = strawberry.field(description=_REASON_CODE_DESCRIPTION)
     source: str = strawberry.field(description="The document: its file-name prefix 000…004 (\"-\" when none).")
     clause: Optional[str] = strawberry.field(description="The clause of that document, e.g. 四(一), 6.5, 三、3(二).")
     text: str = strawberry.field(description="What the rule says and how it applied here, readable by a person.")

@@ -22,7 +22,7 @@ from hub.domain import policy_file
 from hub.domain.model import TIERS
 from hub.domain.seeds import policies_dir
 from hub.domain.upload_rules import UploadRule, from_entries
-from hub.domain.vocabulary import CONTEXT_FLAGS, VERDICTS
+from hub.domain.vocabulary import CONTEXT_FLAGS, VERDICTS, ReasonCode
 
 POLICY_DIR = policies_dir()
 ItemKind = Literal["lab", "imaging", "any"]
@@ -79,7 +79,7 @@ class Window:
 @dataclass(frozen=True)
 class Exclusion:
     flag: str
-    code: str
+    code: ReasonCode
     clause: str
     text: str
 
@@ -170,7 +170,7 @@ def parse_policy(raw: dict, path: Path) -> Policy:
         flag = _req(e, "flag", w)
         if flag not in CONTEXT_FLAGS:
             raise PolicyFileError(f"{w}.flag: {flag!r} is not one of {CONTEXT_FLAGS}")
-        exclusions[flag] = Exclusion(flag, _req(e, "code", w), _req(e, "clause", w), _req(e, "text", w))
+        exclusions[flag] = Exclusion(flag, ReasonCode(_req(e, "code", w)), _req(e, "clause", w), _req(e, "text", w))
     window = raw.get("window")
     alliance = raw.get("alliance") or {}
     return Policy(

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hub.domain.model import TIERS
 from hub.domain.upload_rules import MODALITIES, Requirement
-from hub.domain.vocabulary import CONTEXT_FLAGS, VERDICTS
+from hub.domain.vocabulary import CONTEXT_FLAGS, EXCLUSION_CODES, VERDICTS
 
 
 class _Strict(BaseModel):
@@ -73,7 +73,8 @@ class WindowFile(_Strict):
 
 class ExclusionFile(_Strict):
     flag: Literal[CONTEXT_FLAGS]  # type: ignore[valid-type]
-    code: str = Field(pattern=r"^EXCLUSION_[A-Z_]+$")
+    #: a member of hub.domain.vocabulary.ReasonCode (EXCLUSION_*), the code the engine cites
+    code: Literal[tuple(c.value for c in EXCLUSION_CODES)]  # type: ignore[valid-type]
     clause: Clause
     text: str
 

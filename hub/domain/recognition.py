@@ -33,6 +33,7 @@ from dateutil.relativedelta import relativedelta
 
 from hub.domain.regions import RegionIndex
 from hub.domain.policy import MarkLabel, Policy, TierRule
+from hub.domain.vocabulary import ReasonCode
 
 RECOGNIZED = "RECOGNIZED"
 DISCRETION = "PHYSICIAN_DISCRETION"
@@ -47,7 +48,7 @@ _LEVEL_NAME = {3: "三级", 2: "二级", 1: "一级", 0: "未定级"}
 
 @dataclass(frozen=True)
 class Reason:
-    code: str
+    code: ReasonCode
     source: str
     clause: str | None
     text: str
@@ -167,7 +168,7 @@ class _Decision:
     verdict: str = RECOGNIZED
     reasons: list[Reason] = field(default_factory=list)
 
-    def add(self, code: str, policy_source: str, clause: str | None, text: str, verdict: str | None = None) -> None:
+    def add(self, code: ReasonCode, policy_source: str, clause: str | None, text: str, verdict: str | None = None) -> None:
         self.add_reason(Reason(code, policy_source, clause, text), verdict)
 
     def add_reason(self, reason: Reason, verdict: str | None = None) -> None:
@@ -285,7 +286,7 @@ class RecognitionEngine:
         policy, overlay = self.governing_policy(source.region, target.region)
         if policy is None:
             d.add(
-                "NO_POLICY",
+                ReasonCode.NO_POLICY,
                 "-",
                 None,
                 f"no document governs recognition at {target.id} ({self._region_name(target.region)})",
@@ -314,7 +315,7 @@ class RecognitionEngine:
     ) -> None:
         if overlay is not None:
             d.add(
-                "ZONE_POLICY",
+                ReasonCode.ZONE_POLICY,
                 overlay.source,
                 overlay.clause,
                 f"{self._region_name(source.region)} and {self._region_name(target.region)} lie in different "
@@ -322,11 +323,11 @@ class RecognitionEngine:
                 f"{policy.title} ({policy.source}) supplies the rules at the target",
             )
         else:
-            d.add("POLICY", policy.source, policy.clause, f"{policy.title} governs {target.id} in {self._region_name(target.region)}")
+            d.add(ReasonCode.POLICY, policy.source, policy.clause, f"{policy.title} governs {target.id} in {self._region_name(target.region)}")
             allowed = policy.source_scope or policy.governs
             if not any(self.regions.contains(s, source.region) for s in allowed):
                 d.add(
-                    "NO_SHARED_SCOPE",
+                    ReasonCode.NO_SHARED_SCOPE,
                     policy.source,
                     policy.clause,
                     f"source {source.id} ({self._region_name(source.region)}) lies outside the scope of "
@@ -352,10 +353,10 @@ class RecognitionEngine:
         features = self.items.features(ref)
         for excluded in policy.excluded_items:
             if all(features.get(k) == v for k, v in excluded.match.items()):
-                return Reason("ITEM_NOT_IN_CATALOG", policy.source, excluded.clause, excluded.text), NOT_RECOGNIZED, None
+                return Reason(ReasonCode.ITEM_NOT_IN_CATALOG, policy.source, excluded.clause, excluded.text), NOT_RECOGNIZED, None
         if catalog is None:
             return Reason(
-                "ITEM_NOT_IN_CATALOG",
+                ReasonCode.ITEM_NOT_IN_CATALOG,
                 policy.source,
                 policy.clause,
                 f"{policy.title} lists no {'lab' if kind == 'lab' else 'imaging'} items",
@@ -363,13 +364,13 @@ class RecognitionEngine:
         target_item = self.items.map_to_catalog(ref, catalog)
         if target_item is None:
             return Reason(
-                "ITEM_NOT_IN_CATALOG",
+                ReasonCode.ITEM_NOT_IN_CATALOG,
                 policy.source,
                 self.items.catalog_clause(catalog),
                 f"{ref} has no counterpart in {catalog}, the list of {policy.title}",
             ), NOT_RECOGNIZED, None
         return Reason(
-            "ITEM_IN_CATALOG",
+            ReasonCode.ITEM_IN_CATALOG,
             policy.source,
             self.items.catalog_clause(catalog),
             f"{ref} is {target_item} in {catalog}" if ref != target_item else f"{ref} is listed in {catalog}",
@@ -381,14 +382,14 @@ class RecognitionEngine:
         shared = source.alliances & target.alliances
         if shared and policy.alliance_clause and source.id != target.id:
             d.add(
-                "SAME_ALLIANCE",
+                ReasonCode.SAME_ALLIANCE,
                 policy.source,
                 policy.alliance_clause,
                 f"{source.id} and {target.id} are members of {', '.join(sorted(shared))}: {policy.alliance_text}",
             )
             return _ALLIANCE_RULE
         if source.id == target.id:
-            d.add("SAME_INSTITUTION", policy.source, None, f"the study was performed at {target.id} itself")
+            d.add(ReasonCode.SAME_INSTITUTION, policy.source, None, f"the study was performed at {target.id} itself")
             return _ALLIANCE_RULE
         for rule in policy.tier_rules:
             if rule.items not in ("any", kind):
@@ -400,7 +401,7 @@ class RecognitionEngine:
             if rule.compare == "source_higher" and not _LEVEL[source.tier] > _LEVEL[target.tier]:
                 continue
             d.add(
-                "TIER_RULE",
+                ReasonCode.TIER_RULE,
                 policy.source,
                 rule.clause,
                 f"{rule.text} (source {source.tier} {_LEVEL_NAME[_LEVEL[source.tier]]}, "
@@ -410,7 +411,7 @@ class RecognitionEngine:
             return rule
         clauses = sorted({r.clause for r in policy.tier_rules if r.items in ("any", kind)})
         d.add(
-            "TIER_RULE",
+            ReasonCode.TIER_RULE,
             policy.source,
             ", ".join(clauses) or policy.clause,
             f"no rule of {policy.title} lets a {target.tier} institution ({target.kind}) recognize a "
@@ -443,7 +444,7 @@ class RecognitionEngine:
             label = labelled[1] if labelled else None
             shown = f"{label.label}/{label.code}" if label else f"scope {best.scope}"
             d.add(
-                "MARK_SCOPE",
+                ReasonCode.MARK_SCOPE,
                 labelled[0].source if labelled else policy.source,
                 label.clause if label else self._mark_clause(policy),
                 f"{source.id} holds a mark for {best.item} valid {best.valid_from.isoformat()}–"
@@ -453,11 +454,11 @@ class RecognitionEngine:
             )
             return (label.label, label.code) if label else (None, None)
         verdict = NOT_RECOGNIZED if required else None
-        if valid and any(r.code == "NO_SHARED_SCOPE" for r in d.reasons):
+        if valid and any(r.code == ReasonCode.NO_SHARED_SCOPE for r in d.reasons):
             pass  # step 1 already found the source outside the policy's scope: one NO_SHARED_SCOPE says it
         elif valid:
             d.add(
-                "NO_SHARED_SCOPE",
+                ReasonCode.NO_SHARED_SCOPE,
                 policy.source,
                 (overlay or policy).clause,
                 f"{source.id}'s marks for this item are valid in {', '.join(sorted({m.scope for m in valid}))}, "
@@ -469,7 +470,7 @@ class RecognitionEngine:
                 f"{m.scope} {m.valid_from.isoformat()}–{m.valid_to.isoformat() if m.valid_to else 'open'}" for m in marks
             )
             d.add(
-                "MARK_MISSING",
+                ReasonCode.MARK_MISSING,
                 policy.source,
                 self._mark_clause(policy),
                 f"{source.id}'s marks for this item ({spans}) were not valid on {c.performed_on.isoformat()}",
@@ -477,7 +478,7 @@ class RecognitionEngine:
             )
         elif required:
             d.add(
-                "MARK_MISSING",
+                ReasonCode.MARK_MISSING,
                 policy.source,
                 self._mark_clause(policy),
                 f"{source.id} holds no quality mark for {ref} or its equivalents",
@@ -529,7 +530,7 @@ class RecognitionEngine:
         span = f"{w.length} {'days' if w.unit == 'day' else 'month' + ('s' if w.length > 1 else '')}"
         if c.on > valid_until:
             d.add(
-                "OUTSIDE_WINDOW",
+                ReasonCode.OUTSIDE_WINDOW,
                 policy.source,
                 w.clause,
                 f"performed {c.performed_on.isoformat()}, {(c.on - c.performed_on).days} days before "
@@ -539,7 +540,7 @@ class RecognitionEngine:
             )
         else:
             d.add(
-                "WITHIN_WINDOW",
+                ReasonCode.WITHIN_WINDOW,
                 policy.source,
                 w.clause,
                 f"performed {c.performed_on.isoformat()}: inside the {span} window until {valid_until.isoformat()}",

@@ -1,11 +1,14 @@
-"""The hub's vocabulary, each term defined once: verdicts and the clinical-context flags.
+"""The hub's vocabulary, each term defined once: verdicts, reason codes and the clinical-context flags.
 
-Everything else spells these from here: the engine, the policy file schema, the GraphQL types.
+Everything else spells these from here: the engine, the policy file schema, the GraphQL types (which are
+generated from these enums, descriptions included).  The enums are ``StrEnum`` s: a member *is* its
+string (``ReasonCode.POLICY == "POLICY"``, and so in f-strings and JSON), so code that compares with
+strings keeps working, while a string literal that is not a member stands out as not a member.
 """
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, StrEnum
 
 
 class Verdict(str, Enum):
@@ -17,6 +20,67 @@ class Verdict(str, Enum):
 
 
 VERDICTS: tuple[str, ...] = tuple(v.value for v in Verdict)
+
+
+class ReasonCode(StrEnum):
+    """The rule behind a reason (CONTRACT.md ``Reason.code``), with what it means.
+
+    The engine emits the codes down to ``OUTSIDE_WINDOW`` and, through the policy files' exclusions, the
+    ``EXCLUSION_*`` ones; ``priorStudies`` adds the image-completeness findings."""
+
+    description: str
+
+    def __new__(cls, code: str, description: str) -> ReasonCode:
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.description = description
+        return member
+
+    POLICY = "POLICY", "Which document governs the target institution (its province's)."
+    ZONE_POLICY = (
+        "ZONE_POLICY",
+        "A cross-province zone's document (京津冀, 川渝) governs because source and target sit in different "
+        "provinces of one zone.",
+    )
+    NO_POLICY = "NO_POLICY", "No document governs the target institution."
+    ITEM_IN_CATALOG = (
+        "ITEM_IN_CATALOG",
+        "The exam is in the governing catalog (互认项目), possibly under another code (crosswalk).",
+    )
+    ITEM_NOT_IN_CATALOG = "ITEM_NOT_IN_CATALOG", "The exam is not in the catalog that governs the target."
+    SAME_INSTITUTION = "SAME_INSTITUTION", "The study was performed at the target institution itself."
+    SAME_ALLIANCE = "SAME_ALLIANCE", "Source and target belong to one medical alliance (医联体/医共体)."
+    TIER_RULE = "TIER_RULE", "A rule on the institutions' tiers (等级) applied."
+    MARK_SCOPE = (
+        "MARK_SCOPE",
+        "The source holds a quality mark (互认标识) for the item whose scope covers the target.",
+    )
+    NO_SHARED_SCOPE = "NO_SHARED_SCOPE", "The source's marks do not reach the target's region."
+    MARK_MISSING = "MARK_MISSING", "The source holds no valid quality mark for the item."
+    WITHIN_WINDOW = "WITHIN_WINDOW", "The study is inside the policy's time window (互认时限)."
+    OUTSIDE_WINDOW = "OUTSIDE_WINDOW", "The study is older than the policy's time window."
+    EXCLUSION_EMERGENCY = "EXCLUSION_EMERGENCY", "急诊、急救等紧急状态: emergency."
+    EXCLUSION_CONDITION_CHANGED = "EXCLUSION_CONDITION_CHANGED", "因病情变化: the condition changed."
+    EXCLUSION_MAJOR_PROCEDURE = "EXCLUSION_MAJOR_PROCEDURE", "手术、输血等重大医疗措施前: before a major procedure."
+    EXCLUSION_PATIENT_REQUEST = "EXCLUSION_PATIENT_REQUEST", "患者或其家属要求复查: the patient asks for a retest."
+    EXCLUSION_FORENSIC = "EXCLUSION_FORENSIC", "司法、伤残及病退等鉴定: forensic or disability assessment."
+    EXCLUSION_RESULT_IN_DOUBT = "EXCLUSION_RESULT_IN_DOUBT", "对已有结果存疑: the result is in doubt."
+    EXCLUSION_IMAGE_QUALITY = (
+        "EXCLUSION_IMAGE_QUALITY",
+        "图像质量和方法不能满足诊断要求: the images are incomplete or inadequate.",
+    )
+    INCOMPLETE_IMAGES = (
+        "INCOMPLETE_IMAGES",
+        "priorStudies: the platform's images do not make a complete study (序列完整, 001 三、2(二) / 003 二(四)).",
+    )
+    COMPLETENESS_UNKNOWN = (
+        "COMPLETENESS_UNKNOWN",
+        "priorStudies: the platform did not say enough to judge completeness.",
+    )
+
+
+#: the codes a policy file's exclusion may carry (one per clinical exclusion)
+EXCLUSION_CODES: tuple[ReasonCode, ...] = tuple(c for c in ReasonCode if c.name.startswith("EXCLUSION_"))
 
 #: the clinical context a caller may state (CONTRACT.md ``ClinicalContext``, plus ``imagesIncomplete``
 #: set by the connectors' completeness check); a policy's exclusions are keyed by these
