@@ -1,26 +1,36 @@
-"""Image completeness of a study under the documents' upload rules.
+"""Image completeness of a study, judged against the upload rules it is given.
 
-Two documents say what an uploaded imaging study must contain to be shared:
+What a complete study must show is the documents' and is data: each policy file's ``uploadRules``
+(:mod:`hub.domain.upload_rules`; today 001 三、2(二) and 003 二(四)) says, per modality class, which
+:class:`~hub.domain.upload_rules.Requirement` s apply, with the clause and the sentence they come from.
+:func:`check` measures each requirement that some rule states for the study's class on the series list
+the platform shows (series, slice thickness, image type, counts) and cites every rule that states it: a
+gap becomes one :class:`Finding` per document and clause, with the policy's ``source`` and ``clause``
+from the data.  A class no rule names, or rules from no policy at all, yield no finding.  The findings
+let the recognition engine keep the study from ``RECOGNIZED`` outright (the governing document's
+image-quality exclusion); this module decides no verdict.
 
-* 001 三、2(二): X线平片、胃肠及乳腺钼靶 — all images; CT — 厚层及薄层图像 and, besides the originals,
-  the post-processed images; MR — every sequence acquired, and for angiography / functional sequences
-  the post-processed images too.
-* 003 二(四): X线平片和乳腺钼靶 — all images of acceptable quality; CT — 厚层图像、薄层图像与相应的后处理生成的图像;
-  MRI — 各序列图像; 血管成像、功能性成像等序列 — originals and post-processed images.
-
-A study that misses them has insufficient images / method, which every document lists as a reason not
-to recognise it; so each gap becomes a :class:`Finding` (one per document that states the rule) that
-the recognition engine can cite to keep the study from ``RECOGNIZED`` outright.  This module only
-judges what the platform shows (series list, thickness, image type, counts); it decides no verdict.
+Why the measuring constants below stay here and are not policy data: the documents name no number —
+厚层 / 薄层 without millimetres, 各序列 without a count, 后处理 without saying how a platform labels it.
+``THIN_MAX_MM``, ``THICK_MIN_MM``, ``MR_MIN_SEQUENCES`` and the regular expressions naming post-processed
+and angiography / functional series are our reading of DICOM attributes (SliceThickness, ImageType,
+SeriesDescription as vendors write them), the same whichever document asks; in a policy file they would
+look like something a document said, and two files could disagree on what "thin" is with no text behind
+either.  What is required, and by which clause, comes from the files; how it is seen in DICOM, from here.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from pydicom.dataset import Dataset
+
+from hub.domain.upload_rules import Finding, Requirement, UploadRules, cite
+from hub.domain.vocabulary import ReasonCode
+
+__all__ = ["Finding", "SeriesInfo", "check", "unknown", "modality_class", "values_of"]
 
 #: Thin-slice series: SliceThickness at or below this (mm).  Thin reconstructions are 0.5–1.5 mm on
 #: current scanners; 2 mm leaves room for older ones without admitting the 3 mm "thick" standard.
@@ -31,12 +41,6 @@ THICK_MIN_MM = 3.0
 #: An MR study shows "its sequences" with at least this many original series (a single sequence is
 #: never a complete MR examination).
 MR_MIN_SEQUENCES = 2
-
-CODE_INCOMPLETE = "INCOMPLETE_IMAGES"
-CODE_UNKNOWN = "COMPLETENESS_UNKNOWN"
-
-RULE_001 = ("001", "三、2(二)")
-RULE_003 = ("003", "二(四)")
 
 #: Series descriptions that name post-processed images (reformats, projections, 3-D renderings).  Not
 #: a bare "3D": on MR it names an acquisition (3D TOF), not a post-processing.
@@ -55,17 +59,8 @@ MR_ANGIO_FUNCTIONAL = re.compile(
 #: DICOM modality → the catalogs' modality vocabulary (CT, MR, DR, MG, RF).
 MODALITY_CLASS = {"CT": "CT", "MR": "MR", "DX": "DR", "CR": "DR", "DR": "DR", "MG": "MG", "RF": "RF"}
 _CLASS_ORDER = ("CT", "MR", "MG", "RF", "DR")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One gap against one document's upload rule (shaped like the engine's ``Reason``)."""
-
-    code: str
-    source: str
-    clause: str
-    text: str
-    rule: str  # machine key of the check, e.g. "ct.thin"
+#: how a study of each class is named in a finding about "all images"
+_LABEL = {"DR": "X-ray (X线平片)", "MG": "mammography (乳腺钼靶)", "RF": "GI contrast (胃肠)"}
 
 
 @dataclass(frozen=True)
@@ -107,92 +102,119 @@ def modality_class(modalities: Iterable[str]) -> str | None:
     return next((c for c in _CLASS_ORDER if c in classes), None)
 
 
-def check(modality: str | None, series: Sequence[SeriesInfo], *,
+def check(modality: str | None, series: Sequence[SeriesInfo], *, rules: UploadRules,
           study_instances: int | None = None) -> list[Finding]:
-    """Findings for a study of class ``modality`` (see :func:`modality_class`) with these series.
+    """Findings for a study of class ``modality`` (see :func:`modality_class`) with these series, against
+    ``rules`` (the upload rules of every policy that states some: ``UploadRules.of(policies.values())``).
 
     ``study_instances`` is the study's NumberOfStudyRelatedInstances, compared with the series' sum
-    for the modalities whose rule is "all images".
+    for the classes whose rule is "all images".  Findings come in :class:`Requirement` order, each gap
+    cited once per document and clause, in the policies' order.
     """
-    if modality in ("CT", "MR") and not series:
-        return _both(CODE_INCOMPLETE, "study.no_series",
-                     "the platform lists no series for this study (images not uploaded, or removed)", modality)
-    if modality == "CT":
-        return _ct(series)
-    if modality == "MR":
-        return _mr(series)
-    if modality in ("DR", "MG", "RF"):
-        return _all_images(modality, series, study_instances)
-    return []
-
-
-def unknown(reason: str, modality: str | None) -> list[Finding]:
-    """The series could not be read: completeness cannot be confirmed, which is itself a finding."""
-    if modality not in ("CT", "MR", "DR", "MG", "RF"):
+    required = rules.required(modality)
+    if not required:
         return []
-    return _both(CODE_UNKNOWN, "completeness.unknown",
-                 f"image completeness could not be checked ({reason})", modality)
-
-
-# --------------------------------------------------------------------------------------------- rules
-def _ct(series: Sequence[SeriesInfo]) -> list[Finding]:
-    originals = [s for s in series if not s.postprocessed]
-    thick = [s for s in originals if s.slice_thickness is not None and s.slice_thickness >= THICK_MIN_MM]
-    thin = [s for s in originals if s.slice_thickness is not None and s.slice_thickness <= THIN_MAX_MM]
-    unknown_thickness = sum(1 for s in originals if s.slice_thickness is None)
-    note = f"; slice thickness unknown for {unknown_thickness} series" if unknown_thickness else ""
+    if not series and Requirement.ALL_IMAGES not in required:
+        return cite(rules.for_modality(modality), ReasonCode.INCOMPLETE_IMAGES, "study.no_series",
+                    "the platform lists no series for this study (images not uploaded, or removed)")
     out: list[Finding] = []
-    if not thick:
-        out += _both(CODE_INCOMPLETE, "ct.thick",
-                     f"CT without thick-slice images (厚层图像): no original series with SliceThickness "
-                     f"≥ {THICK_MIN_MM:g} mm{note}", "CT")
-    if not thin:
-        out += _both(CODE_INCOMPLETE, "ct.thin",
-                     f"CT without thin-slice images (薄层图像): no original series with SliceThickness "
-                     f"≤ {THIN_MAX_MM:g} mm{note}", "CT")
-    if not any(s.postprocessed for s in series):
-        out += _both(CODE_INCOMPLETE, "ct.postprocessed",
-                     "CT without post-processed images (后处理图像): no DERIVED/SECONDARY series and no "
-                     "series described as MPR/MIP/VR/reformat", "CT")
+    for requirement, stating in required.items():
+        gap = _MEASURES[requirement](str(modality), series, study_instances)
+        if gap is not None:
+            rule, text = gap
+            out += cite(stating, ReasonCode.INCOMPLETE_IMAGES, rule, text)
     return out
 
 
-def _mr(series: Sequence[SeriesInfo]) -> list[Finding]:
-    originals = [s for s in series if not s.postprocessed]
-    out: list[Finding] = []
-    if len(originals) < MR_MIN_SEQUENCES:
-        out += _both(CODE_INCOMPLETE, "mr.sequences",
-                     f"MR with {len(originals)} original series: its sequences (各序列图像) are not all "
-                     f"uploaded (at least {MR_MIN_SEQUENCES} expected)", "MR")
-    special = [s for s in originals if MR_ANGIO_FUNCTIONAL.search(s.description)]
-    if special and not any(s.postprocessed for s in series):
-        names = ", ".join(sorted({s.description for s in special}))[:120]
-        out += _both(CODE_INCOMPLETE, "mr.postprocessed",
-                     f"MR angiography/functional sequences ({names}) without their post-processed images "
-                     "(后处理生成的图像)", "MR")
-    return out
+def unknown(reason: str, modality: str | None, *, rules: UploadRules) -> list[Finding]:
+    """The series could not be read: completeness cannot be confirmed, which is itself a finding (cited
+    against every rule that speaks of the study's class)."""
+    return cite(rules.for_modality(modality), ReasonCode.COMPLETENESS_UNKNOWN, "completeness.unknown",
+                f"image completeness could not be checked ({reason})")
 
 
-def _all_images(modality: str, series: Sequence[SeriesInfo], study_instances: int | None) -> list[Finding]:
-    label = {"DR": "X-ray (X线平片)", "MG": "mammography (乳腺钼靶)", "RF": "GI contrast (胃肠)"}[modality]
+# --------------------------------------------------------------------------------------------- measures
+#: a requirement measured on a study of class ``modality``: ``(rule key, what is missing)`` or None
+Gap = tuple[str, str] | None
+
+
+def _key(modality: str, what: str) -> str:
+    return f"{modality.lower() if modality in ('CT', 'MR') else 'xr'}.{what}"
+
+
+def _thickness_note(series: Sequence[SeriesInfo]) -> str:
+    unknown_thickness = sum(1 for s in series if not s.postprocessed and s.slice_thickness is None)
+    return f"; slice thickness unknown for {unknown_thickness} series" if unknown_thickness else ""
+
+
+def _thick(modality: str, series: Sequence[SeriesInfo], _total: int | None) -> Gap:
+    if any(not s.postprocessed and s.slice_thickness is not None and s.slice_thickness >= THICK_MIN_MM
+           for s in series):
+        return None
+    return _key(modality, "thick"), (
+        f"{modality} without thick-slice images (厚层图像): no original series with SliceThickness "
+        f"≥ {THICK_MIN_MM:g} mm{_thickness_note(series)}")
+
+
+def _thin(modality: str, series: Sequence[SeriesInfo], _total: int | None) -> Gap:
+    if any(not s.postprocessed and s.slice_thickness is not None and s.slice_thickness <= THIN_MAX_MM
+           for s in series):
+        return None
+    return _key(modality, "thin"), (
+        f"{modality} without thin-slice images (薄层图像): no original series with SliceThickness "
+        f"≤ {THIN_MAX_MM:g} mm{_thickness_note(series)}")
+
+
+def _postprocessed(modality: str, series: Sequence[SeriesInfo], _total: int | None) -> Gap:
+    if any(s.postprocessed for s in series):
+        return None
+    return _key(modality, "postprocessed"), (
+        f"{modality} without post-processed images (后处理图像): no DERIVED/SECONDARY series and no "
+        "series described as MPR/MIP/VR/reformat")
+
+
+def _sequences(modality: str, series: Sequence[SeriesInfo], _total: int | None) -> Gap:
+    originals = sum(1 for s in series if not s.postprocessed)
+    if originals >= MR_MIN_SEQUENCES:
+        return None
+    return _key(modality, "sequences"), (
+        f"{modality} with {originals} original series: its sequences (各序列图像) are not all "
+        f"uploaded (at least {MR_MIN_SEQUENCES} expected)")
+
+
+def _angio_functional(modality: str, series: Sequence[SeriesInfo], _total: int | None) -> Gap:
+    special = [s for s in series if not s.postprocessed and MR_ANGIO_FUNCTIONAL.search(s.description)]
+    if not special or any(s.postprocessed for s in series):
+        return None
+    names = ", ".join(sorted({s.description for s in special}))[:120]
+    return _key(modality, "postprocessed"), (
+        f"{modality} angiography/functional sequences ({names}) without their post-processed images "
+        "(后处理生成的图像)")
+
+
+def _all_images(modality: str, series: Sequence[SeriesInfo], study_instances: int | None) -> Gap:
+    label = _LABEL.get(modality, modality)
     present = [s.instances for s in series if s.instances is not None]
     total = sum(present) if len(present) == len(series) else None
     if not series or total == 0:
-        return _both(CODE_INCOMPLETE, "xr.images", f"{label} study with no images on the platform", modality)
+        return _key(modality, "images"), f"{label} study with no images on the platform"
     gaps = [f"series {s.description or s.uid}: {s.instances} of {s.announced} images"
             for s in series if s.announced is not None and s.instances is not None and s.instances < s.announced]
     if study_instances is not None and total is not None and total < study_instances:
         gaps.append(f"study announces {study_instances} images, series hold {total}")
     if gaps:
-        return _both(CODE_INCOMPLETE, "xr.count",
-                     f"{label}: not all images uploaded (所有图像) — " + "; ".join(gaps)[:200], modality)
-    return []
+        return _key(modality, "count"), f"{label}: not all images uploaded (所有图像) — " + "; ".join(gaps)[:200]
+    return None
 
 
-def _both(code: str, rule: str, text: str, modality: str) -> list[Finding]:
-    """The same gap cited against each document whose rule covers this modality (RF: only 001)."""
-    sources = [RULE_001] if modality == "RF" else [RULE_001, RULE_003]
-    return [Finding(code, source, clause, text, rule) for source, clause in sources]
+_MEASURES: dict[Requirement, Callable[[str, Sequence[SeriesInfo], int | None], Gap]] = {
+    Requirement.ALL_IMAGES: _all_images,
+    Requirement.THICK_SLICES: _thick,
+    Requirement.THIN_SLICES: _thin,
+    Requirement.POST_PROCESSED: _postprocessed,
+    Requirement.SEQUENCES: _sequences,
+    Requirement.ANGIO_FUNCTIONAL_POST_PROCESSED: _angio_functional,
+}
 
 
 # --------------------------------------------------------------------------------------------- values

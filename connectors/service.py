@@ -3,9 +3,10 @@
 ``PriorStudySearch.search`` = fan-out QIDO study search (by patient id + issuer, StudyDate range) →
 per study, within the same platform budget, a QIDO series search (completeness) and the WADO-RS
 metadata of the study's smallest series (procedure codes; InstitutionName when the study search did
-not return it) → completeness findings → institution and item through the :class:`Directory` port
-(batched).  It knows nothing of GraphQL or of the recognition engine: the ``priorStudies`` resolver
-turns a :class:`PriorStudyResult` into the contract's types and asks the engine for verdicts.
+not return it) → completeness findings against the policies' upload rules it was given → institution
+and item through the :class:`Directory` port (batched).  It knows nothing of GraphQL or of the
+recognition engine: the prior-studies use case (:mod:`hub.services.prior_studies`) asks the engine for
+verdicts on a :class:`PriorStudyResult`.
 
 Why the *series* metadata of the smallest series and not the study's: procedure codes and
 InstitutionName are the same in every instance of a study, and ``/studies/{uid}/metadata`` returns one
@@ -35,6 +36,8 @@ from connectors.fanout import FanOut, GuardedClient, PlatformStatus
 from connectors.mapping import Directory, StudyFacts, resolve
 from connectors.platforms import Platform
 from connectors.privacy import pseudonym
+from hub.domain.policy import load_policies
+from hub.domain.upload_rules import UploadRules
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +92,17 @@ class PriorStudySearch:
     """Search prior studies of one patient on all configured platforms.
 
     ``session`` is the hub's shared :func:`connectors.dicomweb.make_session`; pass ``fanout`` to share
-    circuit breakers across instances (otherwise this instance keeps its own).
+    circuit breakers across instances (otherwise this instance keeps its own).  ``rules`` are the upload
+    rules studies are judged against (``UploadRules.of(policies.values())`` of the seeds the hub runs
+    on; the wiring passes them); without them, those of the default seeds directory's policies.
     """
 
     def __init__(self, platforms: Sequence[Platform], directory: Directory,
                  session: aiohttp.ClientSession, *, fanout: FanOut | None = None,
-                 detail_concurrency: int = DETAIL_CONCURRENCY) -> None:
+                 detail_concurrency: int = DETAIL_CONCURRENCY, rules: UploadRules | None = None) -> None:
         self.platforms = list(platforms)
         self.directory = directory
+        self.rules = rules if rules is not None else UploadRules.of(load_policies().values())
         self.fanout = fanout or FanOut(session)
         self.detail_concurrency = detail_concurrency
 
@@ -190,11 +196,11 @@ class PriorStudySearch:
             klass = completeness.modality_class(modalities)
             if d.series is not None:
                 total = _int(d.dataset.get("NumberOfStudyRelatedInstances"))
-                findings = completeness.check(klass, d.series, study_instances=total)
+                findings = completeness.check(klass, d.series, rules=self.rules, study_instances=total)
             else:
                 status = statuses.get(d.platform.id)
                 why = d.detail_error or (status.error if status and status.error else "series not read")
-                findings = completeness.unknown(why, klass)
+                findings = completeness.unknown(why, klass, rules=self.rules)
             reasons = list(res.reasons)
             if d.detail_error and d.series is not None and res.item is None:
                 reasons.append(f"procedure codes not read ({d.detail_error})")

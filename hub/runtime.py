@@ -14,6 +14,7 @@ from graph.items import Items
 from hub.domain.policy import load_policies
 from hub.domain.seeds import DEFAULT_SEEDS_DIR, policies_dir
 from hub.domain.recognition import RecognitionEngine
+from hub.domain.upload_rules import UploadRules
 from resolvers.context import HubContext
 
 
@@ -53,7 +54,8 @@ class Runtime:
             from hub.services.directory import GraphDirectory
 
             rt._session = make_session()
-            rt.prior_studies = PriorStudySearch(platforms, GraphDirectory(store, items, policies, regions), rt._session)
+            rt.prior_studies = PriorStudySearch(platforms, GraphDirectory(store, items, policies, regions), rt._session,
+                                                rules=UploadRules.of(policies.values()))
         return rt
 
     def context(self) -> HubContext:

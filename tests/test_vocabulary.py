@@ -16,7 +16,9 @@ import pytest
 
 from connectors import completeness
 from hub.config import Settings
+from hub.domain.policy import load_policies
 from hub.domain.recognition import Check, ClinicalContext, Reason, Recognition
+from hub.domain.upload_rules import UploadRules
 from hub.domain.vocabulary import CONTEXT_FLAGS, ReasonCode
 from hub.runtime import Runtime
 from hub.services.loading import load_into
@@ -76,5 +78,7 @@ def test_the_check_itself_catches_a_plain_string():
 
 def test_completeness_findings_carry_reason_codes():
     """priorStudies adds completeness findings to the engine's reasons: their codes are members too."""
-    findings = completeness.check("CT", []) + completeness.unknown("the platform timed out", "CT")
+    rules = UploadRules.of(load_policies().values())  # the seed policies' uploadRules (001, 003)
+    findings = (completeness.check("CT", [], rules=rules)
+                + completeness.unknown("the platform timed out", "CT", rules=rules))
     assert {ReasonCode(f.code) for f in findings} == PRIOR_STUDIES
