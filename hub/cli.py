@@ -31,6 +31,16 @@ err = Console(stderr=True)
 out = Console()
 
 GraphOpt = cli_parameters(["graph"])[0].annotation  # the same --graph as `hub serve`, from the table
+SeedsOpt = cli_parameters(["seeds"])[0].annotation  # the same --seeds as `hub serve`
+
+
+def seed_errors() -> tuple[type[Exception], ...]:
+    """A seeds file the hub cannot use (policy, catalog, zones): refused naming file and key, no traceback."""
+    from hub.domain.catalog_file import CatalogFileError
+    from hub.domain.policy import PolicyFileError
+    from hub.domain.regions import ZonesFileError
+
+    return (PolicyFileError, CatalogFileError, ZonesFileError)
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -42,12 +52,16 @@ def fail(message: str, code: int = 1) -> None:
 def load(
     files: Annotated[list[Path], typer.Argument(help="Dataset files (JSON or YAML).", exists=False)],
     graph: GraphOpt = None,
+    seeds: SeedsOpt = None,
 ) -> None:
     """Upsert datasets. Idempotent; each file is validated whole and written all or nothing."""
     from graph.store import StoreError
     from hub.services.loading import LoadRefused, load_files
 
-    settings = Settings.from_options(graph=graph)
+    try:
+        settings = Settings.from_options(graph=graph, seeds=seeds)
+    except ValueError as e:
+        fail(str(e))
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err, transient=True,
@@ -61,7 +75,7 @@ def load(
 
         try:
             results = asyncio.run(load_files(settings, files, progress))
-        except (LoadRefused, StoreError) as e:  # StoreError: the store cannot be opened or created there
+        except (LoadRefused, StoreError, *seed_errors()) as e:  # StoreError: the store cannot be opened or created there
             fail(str(e))
     for line in results:
         out.print(line, highlight=False, soft_wrap=True)
@@ -115,7 +129,7 @@ def serve(**options: Any) -> None:
     async def main() -> None:
         try:
             runtime = await Runtime.start(settings)
-        except (StoreError, PlatformFileError) as e:
+        except (StoreError, PlatformFileError, *seed_errors()) as e:
             fail(str(e))
         try:
             config = uvicorn.Config(

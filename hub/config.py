@@ -21,6 +21,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from graph.store import MAX_SKIP
+from hub.domain.seeds import DEFAULT_SEEDS_DIR, layout as seed_layout
 
 Mode = Literal["development", "production"]
 MODES: tuple[Mode, ...] = ("development", "production")
@@ -58,6 +59,9 @@ class Settings(BaseSettings):
     graph: str = _setting(factory=default_graph, flag="--graph", short="-g",
                           help="Embedded store path, or bolt:// / neo4j:// / neo4j+s:// URL.")
     platforms: Optional[str] = _setting(flag="--platforms", help="Regional platform file (YAML).")
+    seeds: Path = _setting(factory=lambda: DEFAULT_SEEDS_DIR, flag="--seeds", help=(
+        "Seeds directory (catalogs/, policies/, regions/zones.yaml, crosswalk/; default seeds/ of the checkout): "
+        "a new province or zone is files there."))
     host: str = _setting("127.0.0.1", flag="--host", help="Bind address.")
     port: int = _setting(8000, flag="--port", ge=0, le=65535, help="Port (0 = any free port).")
     max_batch: int = _setting(1000, flag="--max-batch", ge=1,
@@ -95,6 +99,21 @@ class Settings(BaseSettings):
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [x.strip() for x in value.split(",") if x.strip()]
+        return value
+
+    @field_validator("seeds", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: Any) -> Any:
+        return DEFAULT_SEEDS_DIR if value in ("", None) else value
+
+    @field_validator("seeds")
+    @classmethod
+    def _seeds_directory(cls, value: Path) -> Path:
+        if not value.is_dir():
+            raise ValueError(f"{value} is not a directory")
+        missing = [str(p.relative_to(value)) for p in seed_layout(value) if not p.exists()]
+        if missing:
+            raise ValueError(f"{value} is not a seeds directory: no {', '.join(missing)}")
         return value
 
     @field_validator("platforms", "trusted_documents", "mode", mode="before")

@@ -12,7 +12,7 @@ from graph.store import GraphStore, open_store
 from hub.config import Settings
 from graph.items import Items
 from hub.domain.policy import load_policies
-from hub.domain.seeds import DEFAULT_SEEDS_DIR, policies_dir
+from hub.domain.seeds import policies_dir
 from hub.domain.recognition import RecognitionEngine
 from hub.domain.upload_rules import UploadRules
 from resolvers.context import HubContext
@@ -29,9 +29,11 @@ class Runtime:
     _session: Any = None
 
     @classmethod
-    async def start(cls, settings: Settings, seeds: Path = DEFAULT_SEEDS_DIR) -> "Runtime":
-        """Open the store (seeding it on first open) and wire the engine over the data of ``seeds``; read
-        the platform file first so a bad one is refused before anything is opened."""
+    async def start(cls, settings: Settings, seeds: Path | None = None) -> "Runtime":
+        """Open the store (seeding it on first open) and wire the engine over the data of ``seeds`` (the
+        settings' seeds directory, ``--seeds`` / ``HUB_SEEDS``, unless given); read the platform file
+        first so a bad one is refused before anything is opened."""
+        seeds = settings.seeds if seeds is None else seeds
         platforms = None
         if settings.platforms:
             from connectors.platforms import load_platforms

@@ -70,6 +70,8 @@ def _zone(raw: object, i: int, path: Path) -> Zone:
     where = f"{path}: entry {i}"
     if not isinstance(raw, dict):
         raise ZonesFileError(f"{where}: expected a mapping with code, name, level, members")
+    if isinstance(raw.get("code"), str) and raw["code"].strip():
+        where = f"{path}: {raw['code']}"
     for key in raw:
         if key not in ZONE_KEYS:
             raise ZonesFileError(f"{where}: {key}: unknown key (allowed: {', '.join(ZONE_KEYS)})")
@@ -77,7 +79,6 @@ def _zone(raw: object, i: int, path: Path) -> Zone:
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise ZonesFileError(f"{where}: {key}: missing or not a string")
     code = raw["code"]
-    where = f"{path}: {code}"
     if _is_division(code):
         raise ZonesFileError(f"{where}: code: a GB/T 2260 division code is not a zone")
     if raw["level"] not in ZONE_LEVELS:

@@ -34,6 +34,12 @@ def zones_file(seeds: Path = DEFAULT_SEEDS_DIR) -> Path:
     return Path(seeds) / "regions" / "zones.yaml"
 
 
+def layout(seeds: Path = DEFAULT_SEEDS_DIR) -> tuple[Path, ...]:
+    """What a seeds directory must hold for the hub to start on it."""
+    return (catalogs_dir(seeds), policies_dir(seeds), zones_file(seeds), vocabulary_file(seeds),
+            equivalences_file(seeds))
+
+
 def vocabulary_file(seeds: Path = DEFAULT_SEEDS_DIR) -> Path:
     """The crosswalk vocabulary: how catalog item names are read into features."""
     return crosswalk_dir(seeds) / "vocabulary.yaml"

@@ -137,13 +137,13 @@ async def load_files(settings: Settings, files: Sequence[Path], progress: Progre
     missing = [str(f) for f in files if not Path(f).is_file()]
     if missing:
         raise LoadRefused(f"no such file: {', '.join(missing)}; nothing was written")
-    items = Items.from_seeds()
+    items = Items.from_seeds(settings.seeds)
     try:
         store = await open_store(settings.graph, seed=False)
     except StoreLocked as locked:
         return await _through_server(settings, files, locked)
     try:
-        await ensure_seeded(store, items)
+        await ensure_seeded(store, items, settings.seeds)
         return await load_into(store, files, progress, items)
     finally:
         await store.close()
