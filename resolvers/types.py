@@ -37,12 +37,13 @@ class Verdict(Enum):
     )
 
 
-def domain_enum(domain: type[Enum], description: str) -> Any:
-    """The GraphQL enum of a vocabulary enum (:mod:`hub.domain.vocabulary`): the same names and values, each
-    value described by the member's ``description``.  A new class, so the domain enum stays free of
-    strawberry (which marks the class it wraps)."""
+def domain_enum(domain: type[Enum], description: str, name: str | None = None) -> Any:
+    """The GraphQL enum (named ``name``, default the domain's) of a vocabulary enum
+    (:mod:`hub.domain.vocabulary`): the same member names and values, each value described by the member's
+    ``description``.  A new class, so the domain enum stays free of strawberry (which marks the class it
+    wraps)."""
     values = {m.name: strawberry.enum_value(m.value, description=m.description) for m in domain}  # type: ignore[attr-defined]
-    return strawberry.enum(Enum(domain.__name__, values, module=__name__), description=description)  # type: ignore[misc]
+    return strawberry.enum(Enum(name or domain.__name__, values, module=__name__), description=description)  # type: ignore[misc]
 
 
 ReasonCode = domain_enum(
@@ -52,23 +53,13 @@ ReasonCode = domain_enum(
 )
 
 
-@strawberry.enum(description="Hospital grade (医院等级). `Institution.tier` carries the contract's spelling (3A, 2B, …).")
-class TierLevel(Enum):
-    TERTIARY_A = strawberry.enum_value("TERTIARY_A", description="3A 三级甲等")
-    TERTIARY_B = strawberry.enum_value("TERTIARY_B", description="3B 三级乙等")
-    TERTIARY = strawberry.enum_value("TERTIARY", description="3 三级 (not graded within the level)")
-    SECONDARY_A = strawberry.enum_value("SECONDARY_A", description="2A 二级甲等")
-    SECONDARY_B = strawberry.enum_value("SECONDARY_B", description="2B 二级乙等")
-    SECONDARY = strawberry.enum_value("SECONDARY", description="2 二级 (not graded within the level)")
-    PRIMARY = strawberry.enum_value("PRIMARY", description="1 一级")
-    NOT_RATED = strawberry.enum_value("NOT_RATED", description="0 未定级 (not rated, e.g. an independent lab)")
-
-
-TIERS: dict[str, TierLevel] = {
-    "3A": TierLevel.TERTIARY_A, "3B": TierLevel.TERTIARY_B, "3": TierLevel.TERTIARY,
-    "2A": TierLevel.SECONDARY_A, "2B": TierLevel.SECONDARY_B, "2": TierLevel.SECONDARY,
-    "1": TierLevel.PRIMARY, "0": TierLevel.NOT_RATED,
-}
+TierLevel = domain_enum(
+    vocabulary.Tier,
+    "Hospital grade (医院等级). `Institution.tier` carries the contract's spelling (3A, 2B, …).",
+    name="TierLevel",
+)
+#: the contract's spelling of a tier -> the enum
+TIERS: dict[str, Any] = {t.value: TierLevel[t.name] for t in vocabulary.Tier}
 
 
 _PRIOR_STUDIES_CODES = (vocabulary.ReasonCode.INCOMPLETE_IMAGES, vocabulary.ReasonCode.COMPLETENESS_UNKNOWN)

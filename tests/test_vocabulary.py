@@ -82,3 +82,16 @@ def test_completeness_findings_carry_reason_codes():
     findings = (completeness.check("CT", [], rules=rules)
                 + completeness.unknown("the platform timed out", "CT", rules=rules))
     assert {ReasonCode(f.code) for f in findings} == PRIOR_STUDIES
+
+
+def test_tiers_carry_their_level_and_names():
+    """One definition of the tiers: the contract's spelling, the level 004 6.2 compares, the Chinese names
+    the engine's TIER_RULE text and the dataset refusals print."""
+    from hub.domain.model import TIERS
+    from hub.domain.vocabulary import Tier
+
+    assert [t.value for t in Tier] == ["3A", "3B", "3", "2A", "2B", "2", "1", "0"]
+    assert {t.value: t.level for t in Tier} == {"3A": 3, "3B": 3, "3": 3, "2A": 2, "2B": 2, "2": 2, "1": 1, "0": 0}
+    assert {t.level: t.level_name for t in Tier} == {3: "三级", 2: "二级", 1: "一级", 0: "未定级"}
+    assert Tier("3A").chinese == "三级甲等" and Tier("0").description == "0 未定级 (not rated, e.g. an independent lab)"
+    assert TIERS == {t.value: t.chinese for t in Tier} and all(type(k) is str for k in TIERS)

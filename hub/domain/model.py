@@ -9,16 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-TIERS: dict[str, str] = {
-    "3A": "三级甲等",
-    "3B": "三级乙等",
-    "3": "三级",
-    "2A": "二级甲等",
-    "2B": "二级乙等",
-    "2": "二级",
-    "1": "一级",
-    "0": "未定级",
-}
+from hub.domain.vocabulary import Tier
+
+#: tier -> its Chinese name (3A -> 三级甲等); the tiers themselves are hub.domain.vocabulary.Tier
+TIERS: dict[str, str] = {t.value: t.chinese for t in Tier}
 OWNERSHIPS = ("public", "private", "military")
 KINDS = ("general", "tcm", "lab", "primary", "specialist")
 ALLIANCE_KINDS: dict[str, str] = {

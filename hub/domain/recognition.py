@@ -33,14 +33,13 @@ from dateutil.relativedelta import relativedelta
 
 from hub.domain.regions import RegionIndex
 from hub.domain.policy import MarkLabel, Policy, TierRule
-from hub.domain.vocabulary import ReasonCode
+from hub.domain.vocabulary import ReasonCode, Tier
 
 RECOGNIZED = "RECOGNIZED"
 DISCRETION = "PHYSICIAN_DISCRETION"
 NOT_RECOGNIZED = "NOT_RECOGNIZED"
 _STRENGTH = {NOT_RECOGNIZED: 0, DISCRETION: 1, RECOGNIZED: 2}
-_LEVEL = {"3A": 3, "3B": 3, "3": 3, "2A": 2, "2B": 2, "2": 2, "1": 1, "0": 0}
-_LEVEL_NAME = {3: "三级", 2: "二级", 1: "一级", 0: "未定级"}
+_TIER: dict[str, Tier] = {t.value: t for t in Tier}  # an institution's tier as the store holds it -> the member
 
 
 # --------------------------------------------------------------------------------------------- records
@@ -396,16 +395,16 @@ class RecognitionEngine:
                 continue
             if not (rule.source.admits(source.tier, source.kind) and rule.target.admits(target.tier, target.kind)):
                 continue
-            if rule.compare == "same_level" and _LEVEL[source.tier] != _LEVEL[target.tier]:
+            if rule.compare == "same_level" and _TIER[source.tier].level != _TIER[target.tier].level:
                 continue
-            if rule.compare == "source_higher" and not _LEVEL[source.tier] > _LEVEL[target.tier]:
+            if rule.compare == "source_higher" and not _TIER[source.tier].level > _TIER[target.tier].level:
                 continue
             d.add(
                 ReasonCode.TIER_RULE,
                 policy.source,
                 rule.clause,
-                f"{rule.text} (source {source.tier} {_LEVEL_NAME[_LEVEL[source.tier]]}, "
-                f"target {target.tier} {_LEVEL_NAME[_LEVEL[target.tier]]})",
+                f"{rule.text} (source {source.tier} {_TIER[source.tier].level_name}, "
+                f"target {target.tier} {_TIER[target.tier].level_name})",
                 rule.verdict,
             )
             return rule

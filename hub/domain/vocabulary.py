@@ -1,4 +1,4 @@
-"""The hub's vocabulary, each term defined once: verdicts, reason codes and the clinical-context flags.
+"""The hub's vocabulary, each term defined once: verdicts, reason codes, tiers and the clinical-context flags.
 
 Everything else spells these from here: the engine, the policy file schema, the GraphQL types (which are
 generated from these enums, descriptions included).  The enums are ``StrEnum`` s: a member *is* its
@@ -77,6 +77,45 @@ class ReasonCode(StrEnum):
         "COMPLETENESS_UNKNOWN",
         "priorStudies: the platform did not say enough to judge completeness.",
     )
+
+
+class Tier(StrEnum):
+    """Hospital grade (医院等级) as the contract spells it (``Institution.tier``: 3A, 2B, …), with its level
+    (三级 3, 二级 2, 一级 1, 未定级 0: what 004 6.2's "same level" compares) and its Chinese name."""
+
+    level: int
+    chinese: str
+    note: str | None
+
+    def __new__(cls, code: str, level: int, chinese: str, note: str | None = None) -> Tier:
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.level = level
+        member.chinese = chinese
+        member.note = note
+        return member
+
+    TERTIARY_A = "3A", 3, "三级甲等"
+    TERTIARY_B = "3B", 3, "三级乙等"
+    TERTIARY = "3", 3, "三级", "not graded within the level"
+    SECONDARY_A = "2A", 2, "二级甲等"
+    SECONDARY_B = "2B", 2, "二级乙等"
+    SECONDARY = "2", 2, "二级", "not graded within the level"
+    PRIMARY = "1", 1, "一级"
+    NOT_RATED = "0", 0, "未定级", "not rated, e.g. an independent lab"
+
+    @property
+    def level_name(self) -> str:
+        """The level's Chinese name (三级 for 3A, 3B and 3): the name of the level's ungraded tier."""
+        return _LEVEL_NAMES[self.level]
+
+    @property
+    def description(self) -> str:
+        """``3A 三级甲等``, ``0 未定级 (not rated, e.g. an independent lab)``."""
+        return f"{self.value} {self.chinese}" + (f" ({self.note})" if self.note else "")
+
+
+_LEVEL_NAMES: dict[int, str] = {t.level: t.chinese for t in Tier if t.value == str(t.level)}
 
 
 #: the codes a policy file's exclusion may carry (one per clinical exclusion)

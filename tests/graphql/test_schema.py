@@ -103,7 +103,15 @@ def test_reason_code_enum_is_the_domain_vocabulary(hub):
     assert len(answer["reasons"]) > 3 and all(r["kind"] == r["code"] for r in answer["reasons"]), answer
 
 
-def test_tier_enum_covers_the_contract_tiers():
+def test_tier_enum_covers_the_contract_tiers(hub):
+    """TierLevel is generated from hub.domain.vocabulary.Tier; an institution's tierLevel is its tier's."""
+    from hub.domain.vocabulary import Tier
     from resolvers.types import TIERS
 
     assert set(TIERS) == {"3A", "3B", "3", "2A", "2B", "2", "1", "0"}
+    types = {t["name"]: t for t in hub.gql(INTROSPECT)["data"]["__schema"]["types"]}
+    assert [(v["name"], v["description"]) for v in types["TierLevel"]["enumValues"]] == [
+        (t.name, t.description) for t in Tier]
+    rows = hub.gql("{ institutions(first: 100) { tier tierLevel } }")["data"]["institutions"]
+    assert {r["tier"] for r in rows} >= {"3A", "3B", "2A", "2B", "1", "0"}
+    assert all(r["tierLevel"] == Tier(r["tier"]).name for r in rows), rows
