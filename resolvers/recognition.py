@@ -15,6 +15,7 @@ import strawberry
 from graphql import GraphQLError
 
 from hub.domain import recognition as engine
+from hub.domain.vocabulary import CONTEXT_FLAGS
 from hub.web.metrics import count_answers
 from resolvers.context import hub
 from resolvers.errors import hub_error
@@ -31,15 +32,8 @@ def today() -> dt.date:
 def to_context(ctx: Optional[ClinicalContext]) -> engine.ClinicalContext:
     if ctx is None:
         return engine.ClinicalContext()
-    return engine.ClinicalContext(
-        emergency=bool(ctx.emergency),
-        conditionChanged=bool(ctx.condition_changed),
-        beforeMajorProcedure=bool(ctx.before_major_procedure),
-        patientRequestsRetest=bool(ctx.patient_requests_retest),
-        forensicAssessment=bool(ctx.forensic_assessment),
-        resultInDoubt=bool(ctx.result_in_doubt),
-        imagesIncomplete=bool(ctx.images_incomplete),
-    )
+    # both have a field per hub.domain.vocabulary.ClinicalFlag, named by it; omitted ones are None here
+    return engine.ClinicalContext(**{flag: bool(getattr(ctx, flag)) for flag in CONTEXT_FLAGS})
 
 
 def to_graphql(r: engine.Recognition) -> Recognition:

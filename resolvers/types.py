@@ -103,16 +103,19 @@ class StudyInput:
     performed_on: dt.date = strawberry.field(description="The study date (ISO YYYY-MM-DD).")
 
 
-@scalar_input
-@strawberry.input(description="Clinical circumstances that let a physician re-examine despite recognition (不予互认情形).")
-class ClinicalContext:
-    emergency: Optional[bool] = strawberry.field(default=None, description="急诊、急救等紧急状态: an emergency.")
-    condition_changed: Optional[bool] = strawberry.field(default=None, description="因病情变化，已有结果难以反映当前病情: the condition changed.")
-    before_major_procedure: Optional[bool] = strawberry.field(default=None, description="手术、输血等重大医疗措施前: before surgery, transfusion or another major procedure.")
-    patient_requests_retest: Optional[bool] = strawberry.field(default=None, description="患者或其家属要求进一步复查: the patient or family asks for a retest.")
-    forensic_assessment: Optional[bool] = strawberry.field(default=None, description="司法、伤残及病退等鉴定: for a forensic, disability or retirement assessment.")
-    result_in_doubt: Optional[bool] = strawberry.field(default=None, description="对已有检查检验结果存疑: the existing result is in doubt.")
-    images_incomplete: Optional[bool] = strawberry.field(default=None, description="图像质量和方法不能满足诊断要求: images inadequate or incomplete (set by the hub for incomplete uploads).")
+def _clinical_context() -> type:
+    """The ClinicalContext input: an optional Boolean per hub.domain.vocabulary.ClinicalFlag, named and
+    described by it (the Python attribute is the flag's name, which is its GraphQL name too)."""
+    namespace: dict[str, Any] = {"__module__": __name__, "__annotations__": {}}
+    for flag in vocabulary.ClinicalFlag:
+        namespace["__annotations__"][flag.value] = Optional[bool]
+        namespace[flag.value] = strawberry.field(default=None, description=flag.description)
+    cls = type("ClinicalContext", (), namespace)
+    return scalar_input(strawberry.input(
+        cls, description="Clinical circumstances that let a physician re-examine despite recognition (不予互认情形)."))
+
+
+ClinicalContext = _clinical_context()
 
 
 @strawberry.federation.type(keys=["ref"], description="An item of a catalog (互认项目) as the document prints it. Entity key: ref.")

@@ -95,3 +95,27 @@ def test_tiers_carry_their_level_and_names():
     assert {t.level: t.level_name for t in Tier} == {3: "三级", 2: "二级", 1: "一级", 0: "未定级"}
     assert Tier("3A").chinese == "三级甲等" and Tier("0").description == "0 未定级 (not rated, e.g. an independent lab)"
     assert TIERS == {t.value: t.chinese for t in Tier} and all(type(k) is str for k in TIERS)
+
+
+def test_the_clinical_flags_are_one_list_everywhere():
+    """The engine's ClinicalContext, the GraphQL input (and its mapping to the engine) and the policy
+    schema's ``flag`` all come from hub.domain.vocabulary.ClinicalFlag."""
+    import dataclasses
+    import typing
+
+    from hub.domain.policy_file import ExclusionFile
+    from hub.domain.vocabulary import ClinicalFlag
+    from resolvers import types
+    from resolvers.recognition import to_context
+    from strawberry.types.base import get_object_definition
+
+    names = [f.value for f in ClinicalFlag]
+    assert list(CONTEXT_FLAGS) == names and all(type(n) is str for n in CONTEXT_FLAGS)
+    assert [f.name for f in dataclasses.fields(ClinicalContext)] == names
+    graphql = get_object_definition(types.ClinicalContext, strict=True)
+    assert [(f.python_name, f.description) for f in graphql.fields] == [(f.value, f.description) for f in ClinicalFlag]
+    assert list(typing.get_args(ExclusionFile.model_fields["flag"].annotation)) == names
+    assert to_context(None) == ClinicalContext() and to_context(types.ClinicalContext()).flags() == []
+    for flag in ClinicalFlag:
+        assert to_context(types.ClinicalContext(**{flag.value: True})).flags() == [flag.value]
+        assert ClinicalContext(**{flag.value: True}).flags() == [flag]

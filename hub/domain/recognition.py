@@ -26,14 +26,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass, field, make_dataclass
+from typing import Any, Protocol
 
 from dateutil.relativedelta import relativedelta
 
 from hub.domain.regions import RegionIndex
 from hub.domain.policy import MarkLabel, Policy, TierRule
-from hub.domain.vocabulary import ReasonCode, Tier
+from hub.domain.vocabulary import ClinicalFlag, ReasonCode, Tier
 
 RECOGNIZED = "RECOGNIZED"
 DISCRETION = "PHYSICIAN_DISCRETION"
@@ -64,18 +64,23 @@ class Recognition:
     policy: str | None = None
 
 
-@dataclass(frozen=True)
-class ClinicalContext:
-    emergency: bool = False
-    conditionChanged: bool = False
-    beforeMajorProcedure: bool = False
-    patientRequestsRetest: bool = False
-    forensicAssessment: bool = False
-    resultInDoubt: bool = False
-    imagesIncomplete: bool = False
+def _set_flags(self: Any) -> list[str]:
+    """The names of the flags that hold, in ClinicalFlag order."""
+    return [name for name, value in vars(self).items() if value]
 
-    def flags(self) -> list[str]:
-        return [name for name, value in vars(self).items() if value]
+
+ClinicalContext = make_dataclass(
+    "ClinicalContext",
+    [(flag.value, bool, field(default=False)) for flag in ClinicalFlag],
+    frozen=True,
+    namespace={
+        "__module__": __name__,
+        "__doc__": "The clinical context of a check: one bool field per ClinicalFlag, named by its value "
+        "(``ClinicalContext(emergency=True, imagesIncomplete=True)``), all false by default.  Built from the "
+        "enum (hub.domain.vocabulary), so a new flag is a new member there and nothing here.",
+        "flags": _set_flags,
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,7 @@ class Check:
     performed_on: dt.date
     at: str
     on: dt.date
-    context: ClinicalContext = ClinicalContext()
+    context: ClinicalContext = ClinicalContext()  # type: ignore[valid-type]
 
 
 @dataclass(frozen=True)
@@ -546,7 +551,7 @@ class RecognitionEngine:
             )
         return valid_until
 
-    def _step_exclusions(self, d: _Decision, policy: Policy, context: ClinicalContext) -> None:
+    def _step_exclusions(self, d: _Decision, policy: Policy, context: ClinicalContext) -> None:  # type: ignore[valid-type]
         for flag in context.flags():
             ex = policy.exclusions.get(flag)
             if ex is not None:

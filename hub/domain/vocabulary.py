@@ -1,4 +1,4 @@
-"""The hub's vocabulary, each term defined once: verdicts, reason codes, tiers and the clinical-context flags.
+"""The hub's vocabulary, each term defined once: verdicts, reason codes, tiers, clinical-context flags.
 
 Everything else spells these from here: the engine, the policy file schema, the GraphQL types (which are
 generated from these enums, descriptions included).  The enums are ``StrEnum`` s: a member *is* its
@@ -121,14 +121,40 @@ _LEVEL_NAMES: dict[int, str] = {t.level: t.chinese for t in Tier if t.value == s
 #: the codes a policy file's exclusion may carry (one per clinical exclusion)
 EXCLUSION_CODES: tuple[ReasonCode, ...] = tuple(c for c in ReasonCode if c.name.startswith("EXCLUSION_"))
 
-#: the clinical context a caller may state (CONTRACT.md ``ClinicalContext``, plus ``imagesIncomplete``
-#: set by the connectors' completeness check); a policy's exclusions are keyed by these
-CONTEXT_FLAGS: tuple[str, ...] = (
-    "emergency",
-    "conditionChanged",
-    "beforeMajorProcedure",
-    "patientRequestsRetest",
-    "forensicAssessment",
-    "resultInDoubt",
-    "imagesIncomplete",
-)
+class ClinicalFlag(StrEnum):
+    """A clinical circumstance that lets a physician re-examine despite recognition (不予互认情形): the
+    field of CONTRACT.md's ``ClinicalContext`` (the value is its name there, and in the engine's
+    ``ClinicalContext``), plus ``imagesIncomplete``, which the hub sets from the completeness check.  A
+    policy file's exclusions are keyed by these (``flag:``)."""
+
+    description: str
+
+    def __new__(cls, name: str, description: str) -> ClinicalFlag:
+        member = str.__new__(cls, name)
+        member._value_ = name
+        member.description = description
+        return member
+
+    EMERGENCY = "emergency", "急诊、急救等紧急状态: an emergency."
+    CONDITION_CHANGED = "conditionChanged", "因病情变化，已有结果难以反映当前病情: the condition changed."
+    BEFORE_MAJOR_PROCEDURE = (
+        "beforeMajorProcedure",
+        "手术、输血等重大医疗措施前: before surgery, transfusion or another major procedure.",
+    )
+    PATIENT_REQUESTS_RETEST = (
+        "patientRequestsRetest",
+        "患者或其家属要求进一步复查: the patient or family asks for a retest.",
+    )
+    FORENSIC_ASSESSMENT = (
+        "forensicAssessment",
+        "司法、伤残及病退等鉴定: for a forensic, disability or retirement assessment.",
+    )
+    RESULT_IN_DOUBT = "resultInDoubt", "对已有检查检验结果存疑: the existing result is in doubt."
+    IMAGES_INCOMPLETE = (
+        "imagesIncomplete",
+        "图像质量和方法不能满足诊断要求: images inadequate or incomplete (set by the hub for incomplete uploads).",
+    )
+
+
+#: the flags' names, in order (plain strings: the policy schema's and the dataclasses' field names)
+CONTEXT_FLAGS: tuple[str, ...] = tuple(f.value for f in ClinicalFlag)

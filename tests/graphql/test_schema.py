@@ -103,6 +103,15 @@ def test_reason_code_enum_is_the_domain_vocabulary(hub):
     assert len(answer["reasons"]) > 3 and all(r["kind"] == r["code"] for r in answer["reasons"]), answer
 
 
+def test_clinical_context_input_is_the_domain_flags(hub):
+    """The ClinicalContext input has a field per hub.domain.vocabulary.ClinicalFlag, named and described by it."""
+    from hub.domain.vocabulary import ClinicalFlag
+
+    types = {t["name"]: t for t in hub.gql(INTROSPECT)["data"]["__schema"]["types"]}
+    assert [(f["name"], f["description"]) for f in types["ClinicalContext"]["inputFields"]] == [
+        (f.value, f.description) for f in ClinicalFlag]
+
+
 def test_tier_enum_covers_the_contract_tiers(hub):
     """TierLevel is generated from hub.domain.vocabulary.Tier; an institution's tierLevel is its tier's."""
     from hub.domain.vocabulary import Tier
