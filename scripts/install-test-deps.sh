@@ -28,3 +28,15 @@ apt-get install -y --no-install-recommends chromium
 # tests/test_cypher_lint.py: Neo4j's own offline Cypher linter (@neo4j-cypher/language-support), pinned
 # by tools/node/package-lock.json.
 (cd "$(dirname "$0")/../tools/node" && npm ci --no-audit --no-fund --loglevel=error)
+
+# tests/test_store_neo4j.py (and anything using the neo4j_uri fixture, tests/support/neo4j_server.py): a real
+# Neo4j 5 server started by scripts/neo4j from tools/neo4j (Neo4j's embedded DBMS, pinned Maven Central
+# artifacts), which needs Java 17+ and, to build it, Maven.  Installed only where missing; the launcher is
+# built here once (downloading its artifacts into ~/.m2) so the test run itself does not download.
+need=()
+command -v java >/dev/null || need+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || need+=(maven)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get install -y --no-install-recommends "${need[@]}"
+fi
+bash "$(dirname "$0")/neo4j" build
