@@ -14,6 +14,7 @@ from typing import Any, Optional
 import strawberry
 from strawberry.dataloader import DataLoader
 
+from resolvers import rows as to
 from resolvers.context import hub
 
 
@@ -32,36 +33,25 @@ class Loaders:
         return await self._store.read(name, params)
 
     async def _institutions(self, ids: Sequence[str]) -> list[Optional[Any]]:
-        from resolvers.graph import institution_from_row
-
         rows = await self._read("q.institution", {"ids": list(ids)})
-        by_id = {r["id"]: institution_from_row(r) for r in rows}
+        by_id = {r["id"]: to.institution(r) for r in rows}
         return [by_id.get(i) for i in ids]
 
     async def _alliances(self, ids: Sequence[str]) -> list[Optional[Any]]:
-        from resolvers.graph import alliance_from_row
-
         rows = await self._read("q.alliances_by_ids", {"ids": list(ids)})
-        by_id = {r["id"]: alliance_from_row(r) for r in rows}
+        by_id = {r["id"]: to.alliance(r) for r in rows}
         return [by_id.get(i) for i in ids]
 
     async def _regions(self, codes: Sequence[str]) -> list[Optional[Any]]:
-        from resolvers.types import Region
-
         rows = await self._read("q.regions_by_codes", {"codes": list(codes)})
-        by_code = {
-            r["code"]: Region(code=r["code"], name=r["name"], level=r["level"], parents=sorted(r["parents"] or []))
-            for r in rows
-        }
+        by_code = {r["code"]: to.region(r) for r in rows}
         return [by_code.get(c) for c in codes]
 
     async def _alliances_of(self, ids: Sequence[str]) -> list[list[Any]]:
-        from resolvers.graph import alliance_from_row
-
         rows = await self._read("q.institution_alliances", {"ids": list(ids)})
         out: dict[str, list[Any]] = {i: [] for i in ids}
         for r in rows:
-            out.setdefault(r["institution"], []).append(alliance_from_row(r))
+            out.setdefault(r["institution"], []).append(to.alliance(r))
         return [out[i] for i in ids]
 
 

@@ -12,6 +12,7 @@ from typing import Any, Optional
 
 import strawberry
 
+from resolvers import rows as to
 from resolvers.context import hub
 from resolvers.errors import hub_error
 from resolvers.types import Alliance, Catalog, CatalogItem, Institution, Mark, Region
@@ -39,43 +40,9 @@ def _filter(name: str, value: str | None) -> dict[str, Any]:
     return {name: value or "", f"any{name[0].upper()}{name[1:]}": value is None}
 
 
-def institution_from_row(row: dict) -> Institution:
-    return Institution(
-        id=strawberry.ID(row["id"]),
-        name=row["name"],
-        tier=row["tier"],
-        region=row["region"],
-        ownership=row.get("ownership"),
-        kind=row.get("kind"),
-        aliases=list(row.get("aliases") or []),
-    )
-
-
-def alliance_from_row(row: dict) -> Alliance:
-    return Alliance(id=strawberry.ID(row["id"]), kind=row["kind"], name=row["name"])
-
-
-def item_from_row(row: dict) -> CatalogItem:
-    return CatalogItem(
-        ref=row["ref"],
-        catalog=row["catalog"],
-        name=row["name"],
-        modality=row.get("modality"),
-        local=row.get("local"),
-        row=row.get("row"),
-        body_part=row.get("bodyPart"),
-        laterality=row.get("laterality"),
-        contrast=row.get("contrast"),
-        views=row.get("views"),
-        source=row.get("source"),
-        printed=row.get("printed"),
-        note=row.get("note"),
-    )
-
-
 async def institution(info: strawberry.Info, id: strawberry.ID) -> Optional[Institution]:
     rows = await hub(info).store.read("q.institution", {"ids": [str(id)]})
-    return institution_from_row(rows[0]) if rows else None
+    return to.institution(rows[0]) if rows else None
 
 
 async def institutions(
@@ -90,40 +57,37 @@ async def institutions(
     rows = await hub(info).store.read(
         "q.institutions_page", {**_filter("region", prefix), **_filter("name", name), **_page(info, first, offset)}
     )
-    return [institution_from_row(r) for r in rows]
+    return [to.institution(r) for r in rows]
 
 
 async def alliances_of(info: strawberry.Info, institution_id: str) -> list[Alliance]:
     rows = await hub(info).store.read("q.institution_alliances", {"ids": [institution_id]})
-    return [alliance_from_row(r) for r in rows]
+    return [to.alliance(r) for r in rows]
 
 
 async def marks_of(info: strawberry.Info, institution_id: str) -> list[Mark]:
     rows = await hub(info).store.read("q.institution_marks", {"id": institution_id})
-    return [Mark(item=r["item"], scope=r["scope"], valid_from=r["validFrom"], valid_to=r["validTo"]) for r in rows]
+    return [to.mark(r) for r in rows]
 
 
 async def alliance(info: strawberry.Info, id: strawberry.ID) -> Optional[Alliance]:
     rows = await hub(info).store.read("q.alliance", {"id": str(id)})
-    return alliance_from_row(rows[0]) if rows else None
+    return to.alliance(rows[0]) if rows else None
 
 
 async def alliance_members(info: strawberry.Info, id: strawberry.ID) -> list[Institution]:
     rows = await hub(info).store.read("q.alliance_members", {"id": str(id)})
-    return [institution_from_row(r) for r in rows]
+    return [to.institution(r) for r in rows]
 
 
 async def alliances(info: strawberry.Info, first: int = 50, offset: int = 0) -> list[Alliance]:
     rows = await hub(info).store.read("q.alliances_page", _page(info, first, offset))
-    return [alliance_from_row(r) for r in rows]
+    return [to.alliance(r) for r in rows]
 
 
 async def catalogs(info: strawberry.Info) -> list[Catalog]:
     rows = await hub(info).store.read("q.catalogs")
-    return [
-        Catalog(id=r["id"], name=r["name"], source=r["source"], item_count=r["itemCount"], clause=r.get("clause"))
-        for r in rows
-    ]
+    return [to.catalog(r) for r in rows]
 
 
 async def catalog_items(info: strawberry.Info, catalog: str, first: int = 50, offset: int = 0) -> list[CatalogItem]:
@@ -131,7 +95,7 @@ async def catalog_items(info: strawberry.Info, catalog: str, first: int = 50, of
     rows = await hub(info).store.read("q.catalog_items_page", {"catalog": catalog, **_page(info, first, offset)})
     if not rows and offset == 0 and catalog not in {c.id for c in await catalogs(info)}:
         raise hub_error("BAD_INPUT", f"unknown catalog {catalog!r}", catalog)
-    return [item_from_row(r) for r in rows]
+    return [to.catalog_item(r) for r in rows]
 
 
 async def regions(
@@ -145,4 +109,4 @@ async def regions(
     rows = await hub(info).store.read(
         "q.regions_page", {**_filter("level", level), **_filter("parent", parent), **_page(info, first, offset)}
     )
-    return [Region(code=r["code"], name=r["name"], level=r["level"], parents=list(r["parents"] or [])) for r in rows]
+    return [to.region(r) for r in rows]

@@ -19,6 +19,7 @@ from hub.domain.vocabulary import CONTEXT_FLAGS
 from hub.web.metrics import count_answers
 from resolvers.context import hub
 from resolvers.errors import hub_error
+from resolvers.rows import catalog_item_from_record
 from resolvers.types import CatalogItem, ClinicalContext, Reason, Recognition, StudyInput, Verdict
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -96,4 +97,4 @@ async def equivalents(info: strawberry.Info, item: str) -> list[CatalogItem]:
     ref = items.resolve(item)
     if ref is None:
         raise hub_error("UNKNOWN_ITEM", f"unknown catalog item {item!r}", item)
-    return [CatalogItem.from_record(items.record(r)) for r in items.equivalents(ref)]
+    return [catalog_item_from_record(items.record(r)) for r in items.equivalents(ref)]

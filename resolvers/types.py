@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional
 
 import strawberry
 
 from hub.domain import vocabulary
-
-if TYPE_CHECKING:
-    from hub.domain.model import CatalogItem as ItemRecord
 
 from resolvers.fastpath.inputs import scalar_input
 
@@ -135,21 +132,13 @@ class CatalogItem:
     note: Optional[str] = strawberry.field(default=None, description="A remark on the row (correction, flaw of the source text).")
 
     @classmethod
-    def from_record(cls, r: "ItemRecord") -> "CatalogItem":
-        """The GraphQL item of a catalog record (the item index's, with its normalised attributes)."""
-        return cls(
-            ref=r.ref, catalog=r.catalog, name=r.name, modality=r.modality, local=r.local, row=r.row,
-            body_part=r.body_part, laterality=r.laterality, contrast=r.contrast, views=r.views,
-            source=r.source, printed=r.printed, note=r.note,
-        )
-
-    @classmethod
     def resolve_reference(cls, info: strawberry.Info, ref: str) -> Optional["CatalogItem"]:
         from resolvers.context import hub
+        from resolvers.rows import catalog_item_from_record
 
         items = hub(info).items
         found = items.resolve(ref)
-        return cls.from_record(items.record(found)) if found is not None else None
+        return catalog_item_from_record(items.record(found)) if found is not None else None
 
 
 @strawberry.type(description="A catalog of recognizable items (互认项目清单) from one document.")

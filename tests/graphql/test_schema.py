@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-from pathlib import Path
-
 
 from tests.support.hubproc import HUB, ROOT
 
