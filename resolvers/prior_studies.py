@@ -2,7 +2,7 @@
 
 The use case searches the platforms, has the engine decide (completeness gaps of 001 三、2(二) / 003 二(四)
 checked as ``imagesIncomplete``) and attaches the completeness findings to each recognition; this module
-only maps its answer to the contract's types, its refusals to GraphQL errors, and counts.
+only maps its answer to the contract's types and its refusals to GraphQL errors.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Optional
 import strawberry
 from hub.services.prior_studies import PriorStudiesRefused
 from hub.services.prior_studies import prior_studies as find_prior_studies
-from hub.web.metrics import count_answers, count_platforms
 from resolvers.context import hub
 from resolvers.errors import hub_error
 from resolvers.recognition import to_graphql, today
@@ -34,8 +33,6 @@ async def prior_studies(
                                           since, on or today())
     except PriorStudiesRefused as e:
         raise hub_error(e.code, str(e)) from None
-    count_answers(answer.results)
-    count_platforms(answer.platforms)
     return PriorStudies(
         studies=[
             PriorStudy(

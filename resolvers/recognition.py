@@ -16,7 +16,7 @@ from graphql import GraphQLError
 
 from hub.domain import recognition as engine
 from hub.domain.vocabulary import CONTEXT_FLAGS
-from hub.web.metrics import count_answers
+from hub.services.recognition import check_many
 from resolvers.context import hub
 from resolvers.errors import hub_error
 from resolvers.rows import catalog_item_from_record
@@ -65,8 +65,7 @@ async def recognizability(
     context: Optional[ClinicalContext] = None,
 ) -> Recognition:
     """Is this prior study recognizable at institution ``at`` on day ``on`` (default: today in China)?"""
-    (result,) = await hub(info).engine.check_many(_checks([study], str(at), on or today(), to_context(context)))
-    count_answers((result,))
+    (result,) = await check_many(hub(info).engine, _checks([study], str(at), on or today(), to_context(context)))
     if isinstance(result, engine.CheckError):
         raise to_error(result)
     return to_graphql(result)
@@ -85,8 +84,7 @@ async def recognizabilities(
         raise hub_error(
             "BATCH_TOO_LARGE", f"recognizabilities takes at most {limit} studies per request, got {len(studies)}", len(studies)
         )
-    results = await hub(info).engine.check_many(_checks(studies, str(at), on or today(), to_context(context)))
-    count_answers(results)
+    results = await check_many(hub(info).engine, _checks(studies, str(at), on or today(), to_context(context)))
     # graphql-core turns an exception returned as a list element into an error at that element's path
     return [to_error(r) if isinstance(r, engine.CheckError) else to_graphql(r) for r in results]  # type: ignore[misc]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Optional
 
 import strawberry
@@ -229,15 +230,12 @@ def _entity_keys() -> dict[str, tuple[str, ...]]:
     }
 
 
-def build_schema(settings: "Settings | None" = None) -> strawberry.Schema:
-    """The federated schema with the caches (FIELD-NOTES: the single biggest lever) and, given settings,
-    the endpoint's limits (:mod:`hub.web.limits`)."""
-    extensions: list = []
-    documents = Documents()  # no limits: the schema as `hub schema` and the tests build it
-    if settings is not None:
-        from hub.web.limits import documents as limited_documents, schema_extensions
-
-        extensions, documents = schema_extensions(settings), limited_documents(settings)
+def build_schema(settings: "Settings | None" = None, *, extensions: Sequence[Any] = (),
+                 documents: Documents | None = None) -> strawberry.Schema:
+    """The federated schema with the caches (FIELD-NOTES: the single biggest lever).  The web layer passes
+    the endpoint's limits in (``extensions`` and limited ``documents``: :func:`hub.web.limits.limited_schema`);
+    without them it is the schema as ``hub schema`` and the tests build it."""
+    documents = documents or Documents()
     schema = HubSchema(
         query=Query,
         types=list(ENTITIES),

@@ -1,6 +1,6 @@
 """The shape of the code cannot rot: import-linter's contracts (pyproject.toml, ``[tool.importlinter]``)
-hold — the domain core (hub.domain) imports no store adapter, web layer, GraphQL or connector, and the
-adapters do not import the web layer."""
+hold — the layers cli > web > runtime > resolvers > services > config > graph | connectors > crosswalk >
+domain (each imports only those below it), and the core imports no framework."""
 
 from __future__ import annotations
 

@@ -21,6 +21,8 @@ from typing import Any, Protocol
 from hub.domain.recognition import Check, CheckError, ClinicalContext, Reason, Recognition, RecognitionEngine
 from hub.domain.upload_rules import Finding
 from hub.domain.vocabulary import ReasonCode
+from hub.services.metrics import count_platforms
+from hub.services.recognition import check_many
 
 
 class FoundStudy(Protocol):
@@ -67,7 +69,7 @@ class StudyAnswer:
 class PriorStudiesAnswer:
     studies: list[StudyAnswer]  # the platforms' order (newest first); studies without a date are left out
     platforms: list[Any]  # the search's status per platform
-    results: list[Recognition | CheckError]  # the engine's answers as given, for counting
+    results: list[Recognition | CheckError]  # the engine's answers, in the order of the checked studies
 
 
 def images_incomplete(findings: Sequence[Finding]) -> bool:
@@ -91,7 +93,8 @@ async def prior_studies(search: StudySearch | None, engine: RecognitionEngine, p
     checks = [Check(s.institution, s.item, s.performed_on, at, on,
                     ClinicalContext(imagesIncomplete=images_incomplete(s.completeness)))
               for s in checkable]
-    results = list(await engine.check_many(checks)) if checks else []
+    results = await check_many(engine, checks)
+    count_platforms(found.platforms)
     verdicts = dict(zip((id(s) for s in checkable), results))
     out = []
     for s in studies:

@@ -36,11 +36,10 @@ from strawberry.types.execution import ExecutionResult
 from graph.store import StoreError
 from hub.web import graphiql
 from hub.config import Settings
-from hub.web.limits import BodySizeLimit, TrustedDocuments, error_body, limit_error
+from hub.web.limits import BodySizeLimit, TrustedDocuments, error_body, limit_error, limited_schema
 from hub.web.metrics import GRAPHQL_SECONDS, metrics_endpoint
 from hub.runtime import Runtime
 from resolvers.fastpath.execution import DEADLINE
-from resolvers.schema import build_schema
 
 
 class HubGraphQL(GraphQL):
@@ -49,7 +48,7 @@ class HubGraphQL(GraphQL):
     def __init__(self, holder: dict[str, Runtime], settings: Settings | None = None, **kwargs: Any) -> None:
         self.settings = settings or Settings()
         kwargs.setdefault("graphql_ide", "graphiql" if self.settings.graphiql_enabled else None)
-        super().__init__(build_schema(self.settings), **kwargs)
+        super().__init__(limited_schema(self.settings), **kwargs)
         self.holder = holder
         self.trusted = (
             TrustedDocuments.load(self.settings.trusted_documents) if self.settings.trusted_documents else None

@@ -53,6 +53,7 @@ from hub.config import Settings
 from hub.config import describe as _setting
 from hub.web.document_cost import measure
 from resolvers.fastpath.documents import Documents
+from resolvers.schema import build_schema
 
 log = logging.getLogger("hub.graphql")
 
@@ -375,3 +376,8 @@ class BodySizeLimit:
             return messages.pop(0) if messages else await receive()
 
         await self.app(scope, replay, send)
+
+
+def limited_schema(settings: Settings) -> Any:
+    """The GraphQL schema as the endpoint serves it: ``settings``' limits and error policy applied."""
+    return build_schema(settings, extensions=schema_extensions(settings), documents=documents(settings))
