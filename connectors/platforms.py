@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,12 +34,14 @@ from typing import Any
 import yaml
 from yarl import URL
 
+from hub.domain.regions import zone_codes
+
 #: Used when a platform does not say ``timeoutS``; CONTRACT's example value.
 DEFAULT_TIMEOUT_S = 5.0
 #: A timeout past this would let one platform hold a doctor's screen for minutes; refuse it.
 MAX_TIMEOUT_S = 120.0
 PROTOCOLS = ("dicomweb",)
-_REGION = re.compile(r"^(\d{6}|JJJ|CY|CN)$")
+_DIVISION = re.compile(r"^\d{6}$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _KNOWN_FIELDS = {"id", "name", "region", "protocol", "baseUrl", "auth", "timeoutS"}
 
@@ -99,8 +101,10 @@ def env_prefix(platform_id: str) -> str:
     return "HUB_PLATFORM_" + re.sub(r"[^A-Z0-9]", "_", platform_id.upper()) + "_"
 
 
-def load_platforms(path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> list[Platform]:
-    """Read and validate the platform file at ``path`` (``.yaml``/``.yml`` as YAML, else JSON)."""
+def load_platforms(path: str | os.PathLike[str], env: Mapping[str, str] | None = None,
+                   zones: Collection[str] | None = None) -> list[Platform]:
+    """Read and validate the platform file at ``path`` (``.yaml``/``.yml`` as YAML, else JSON).  ``zones``:
+    the region codes beside GB/T 2260's (the zones and the nation of the seeds in use; default seeds')."""
     p = Path(path)
     source = str(p)
     try:
@@ -112,13 +116,14 @@ def load_platforms(path: str | os.PathLike[str], env: Mapping[str, str] | None =
         data = yaml.safe_load(text) if is_yaml else json.loads(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise PlatformFileError(source, f"not valid {'YAML' if is_yaml else 'JSON'}: {exc}") from None
-    return parse_platforms(data, source=source, env=os.environ if env is None else env)
+    return parse_platforms(data, source=source, env=os.environ if env is None else env, zones=zones)
 
 
 def parse_platforms(data: Any, *, source: str = "<platforms>",
-                    env: Mapping[str, str] | None = None) -> list[Platform]:
+                    env: Mapping[str, str] | None = None, zones: Collection[str] | None = None) -> list[Platform]:
     """Validate an already decoded platform document."""
     env = os.environ if env is None else env
+    zones = tuple(zone_codes()) if zones is None else tuple(zones)
     if not isinstance(data, dict) or "platforms" not in data:
         raise PlatformFileError(source, 'expected an object with a "platforms" list')
     raw = data["platforms"]
@@ -127,7 +132,7 @@ def parse_platforms(data: Any, *, source: str = "<platforms>",
     out: list[Platform] = []
     seen: dict[str, int] = {}
     for index, entry in enumerate(raw):
-        platform = _parse_one(entry, index, source, env)
+        platform = _parse_one(entry, index, source, env, zones)
         if platform.id in seen:
             raise PlatformFileError(source, f"duplicate id (first at platforms[{seen[platform.id]}])",
                                     index=index, platform_id=platform.id, field_name="id")
@@ -136,7 +141,7 @@ def parse_platforms(data: Any, *, source: str = "<platforms>",
     return out
 
 
-def _parse_one(entry: Any, index: int, source: str, env: Mapping[str, str]) -> Platform:
+def _parse_one(entry: Any, index: int, source: str, env: Mapping[str, str], zones: Collection[str]) -> Platform:
     if not isinstance(entry, dict):
         raise PlatformFileError(source, "must be an object", index=index)
     pid = entry.get("id")
@@ -156,8 +161,8 @@ def _parse_one(entry: Any, index: int, source: str, env: Mapping[str, str]) -> P
     if not isinstance(name, str) or not name.strip():
         raise fail("name", "must be a non-empty string")
     region = entry.get("region")
-    if not isinstance(region, str) or not _REGION.match(region):
-        raise fail("region", "required: a GB/T 2260 six-digit code (or JJJ, CY, CN)")
+    if not isinstance(region, str) or not (_DIVISION.match(region) or region in zones):
+        raise fail("region", f"required: a GB/T 2260 six-digit code (or one of the zones {', '.join(zones)})")
     protocol = entry.get("protocol", "dicomweb")
     if protocol not in PROTOCOLS:
         raise fail("protocol", f"unsupported {protocol!r} (supported: {', '.join(PROTOCOLS)})")

@@ -12,6 +12,7 @@ from graph.store import GraphStore, open_store
 from hub.config import Settings
 from graph.items import Items
 from hub.domain.policy import load_policies
+from hub.domain.regions import zone_codes
 from hub.domain.seeds import policies_dir
 from hub.domain.recognition import RecognitionEngine
 from hub.domain.upload_rules import UploadRules
@@ -38,7 +39,7 @@ class Runtime:
         if settings.platforms:
             from connectors.platforms import load_platforms
 
-            platforms = load_platforms(settings.platforms)
+            platforms = load_platforms(settings.platforms, zones=zone_codes(seeds))
         items = Items.from_seeds(seeds)  # the catalogs and the crosswalk index, once per process
         store = await open_store(settings.graph, seed=False)
         try:

@@ -129,3 +129,16 @@ def test_unreadable_and_malformed_files(tmp_path: Path) -> None:
 
 def test_empty_list_is_allowed() -> None:
     assert parse_platforms({"platforms": []}, env={}) == []
+
+
+def test_zone_regions_come_from_the_seeds_zones() -> None:
+    """A platform may serve a zone; which zones exist is data (regions/zones.yaml), so a province's new
+    zone is accepted once its seeds declare it, and an undeclared one is refused naming the known ones."""
+    entry = {"id": "sw", "region": "SW", "baseUrl": "http://127.0.0.1:1/dicom-web"}
+    [p] = parse_platforms({"platforms": [entry]}, env={}, zones=("SW", "CN"))
+    assert p.region == "SW"
+    with pytest.raises(PlatformFileError) as refused:
+        parse_platforms({"platforms": [entry]}, env={})
+    assert "field 'region'" in str(refused.value) and "JJJ" in str(refused.value)
+    [jjj] = parse_platforms({"platforms": [{**entry, "region": "JJJ"}]}, env={})
+    assert jjj.region == "JJJ"
