@@ -48,8 +48,9 @@ def test_a_catalog_item_browsed_and_through_entities_are_equal(hub):
     assert entities(hub, "CatalogItem", [i["ref"] for i in items]) == items
 
 
-@pytest.mark.xfail(strict=True, reason="graph/cypher/common/q.regions_page.cypher filters the PART_OF matches by "
-                   "$parent before collect(), so regions(parent: X) lists X as each region's only parent")
 def test_a_region_browsed_by_parent_keeps_all_its_parents(hub):
+    """regions(parent: "JJJ") lists Beijing, Tianjin and Hebei, each still part of the nation too."""
     by_parent = hub.gql(f'{{ regions(parent: "JJJ") {{ {FIELDS["Region"]} }} }}')["data"]["regions"]
-    assert by_parent and entities(hub, "Region", [r["code"] for r in by_parent]) == by_parent
+    assert {r["code"] for r in by_parent} == {"110000", "120000", "130000"}
+    assert all(r["parents"] == ["CN", "JJJ"] for r in by_parent), by_parent
+    assert entities(hub, "Region", [r["code"] for r in by_parent]) == by_parent
