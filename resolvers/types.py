@@ -23,17 +23,6 @@ from hub.domain import vocabulary
 from resolvers.fastpath.inputs import scalar_input
 
 
-@strawberry.enum(description="How the governing policy answers: should the target accept the prior study?")
-class Verdict(Enum):
-    RECOGNIZED = strawberry.enum_value("RECOGNIZED", description="The policy says the target should accept it (应予互认).")
-    NOT_RECOGNIZED = strawberry.enum_value("NOT_RECOGNIZED", description="No rule makes it recognizable (不予互认).")
-    PHYSICIAN_DISCRETION = strawberry.enum_value(
-        "PHYSICIAN_DISCRETION",
-        description="The policy allows but does not oblige it: an exclusion applies, an advisory window has "
-        "passed, or a higher tier may accept a lower one (由接诊医师判断).",
-    )
-
-
 def domain_enum(domain: type[Enum], description: str, name: str | None = None) -> Any:
     """The GraphQL enum (named ``name``, default the domain's) of a vocabulary enum
     (:mod:`hub.domain.vocabulary`): the same member names and values, each value described by the member's
@@ -41,6 +30,11 @@ def domain_enum(domain: type[Enum], description: str, name: str | None = None) -
     wraps)."""
     values = {m.name: strawberry.enum_value(m.value, description=m.description) for m in domain}  # type: ignore[attr-defined]
     return strawberry.enum(Enum(name or domain.__name__, values, module=__name__), description=description)  # type: ignore[misc]
+
+
+Verdict = domain_enum(
+    vocabulary.Verdict, "How the governing policy answers: should the target accept the prior study?"
+)
 
 
 ReasonCode = domain_enum(

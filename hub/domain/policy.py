@@ -22,7 +22,7 @@ from hub.domain import policy_file
 from hub.domain.model import TIERS
 from hub.domain.seeds import policies_dir
 from hub.domain.upload_rules import UploadRule, from_entries
-from hub.domain.vocabulary import CONTEXT_FLAGS, VERDICTS, ReasonCode
+from hub.domain.vocabulary import CONTEXT_FLAGS, VERDICTS, ReasonCode, Verdict
 
 POLICY_DIR = policies_dir()
 ItemKind = Literal["lab", "imaging", "any"]
@@ -49,7 +49,7 @@ class TierRule:
     id: str
     clause: str
     text: str
-    verdict: str
+    verdict: Verdict
     items: ItemKind
     source: Party
     target: Party
@@ -156,7 +156,7 @@ def parse_policy(raw: dict, path: Path) -> Policy:
                 id=_req(r, "id", w),
                 clause=_req(r, "clause", w),
                 text=_req(r, "text", w),
-                verdict=verdict,
+                verdict=Verdict(verdict),
                 items=r.get("items", "any"),
                 source=_party(_req(r, "source", w), f"{w}.source"),
                 target=_party(_req(r, "target", w), f"{w}.target"),

@@ -33,12 +33,11 @@ from dateutil.relativedelta import relativedelta
 
 from hub.domain.regions import RegionIndex
 from hub.domain.policy import MarkLabel, Policy, TierRule
-from hub.domain.vocabulary import ClinicalFlag, ReasonCode, Tier
+from hub.domain.vocabulary import ClinicalFlag, ReasonCode, Tier, Verdict
 
-RECOGNIZED = "RECOGNIZED"
-DISCRETION = "PHYSICIAN_DISCRETION"
-NOT_RECOGNIZED = "NOT_RECOGNIZED"
-_STRENGTH = {NOT_RECOGNIZED: 0, DISCRETION: 1, RECOGNIZED: 2}
+RECOGNIZED = Verdict.RECOGNIZED
+DISCRETION = Verdict.PHYSICIAN_DISCRETION
+NOT_RECOGNIZED = Verdict.NOT_RECOGNIZED
 _TIER: dict[str, Tier] = {t.value: t for t in Tier}  # an institution's tier as the store holds it -> the member
 
 
@@ -55,7 +54,7 @@ class Reason:
 
 @dataclass(frozen=True)
 class Recognition:
-    verdict: str
+    verdict: Verdict
     reasons: tuple[Reason, ...]
     mark: str | None = None
     mark_code: str | None = None
@@ -169,15 +168,15 @@ class ItemIndex(Protocol):
 
 @dataclass
 class _Decision:
-    verdict: str = RECOGNIZED
+    verdict: Verdict = RECOGNIZED
     reasons: list[Reason] = field(default_factory=list)
 
-    def add(self, code: ReasonCode, policy_source: str, clause: str | None, text: str, verdict: str | None = None) -> None:
+    def add(self, code: ReasonCode, policy_source: str, clause: str | None, text: str, verdict: Verdict | None = None) -> None:
         self.add_reason(Reason(code, policy_source, clause, text), verdict)
 
-    def add_reason(self, reason: Reason, verdict: str | None = None) -> None:
+    def add_reason(self, reason: Reason, verdict: Verdict | None = None) -> None:
         self.reasons.append(reason)
-        if verdict is not None and _STRENGTH[verdict] < _STRENGTH[self.verdict]:
+        if verdict is not None and verdict.strength < self.verdict.strength:
             self.verdict = verdict
 
 

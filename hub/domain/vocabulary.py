@@ -11,12 +11,27 @@ from __future__ import annotations
 from enum import Enum, StrEnum
 
 
-class Verdict(str, Enum):
-    """What a governing policy says of a prior result (CONTRACT.md): weakest wins across the steps."""
+class Verdict(StrEnum):
+    """What a governing policy says of a prior result (CONTRACT.md): weakest wins across the steps
+    (NOT_RECOGNIZED < PHYSICIAN_DISCRETION < RECOGNIZED; :attr:`strength`)."""
 
-    RECOGNIZED = "RECOGNIZED"  # the target should accept it
-    PHYSICIAN_DISCRETION = "PHYSICIAN_DISCRETION"  # allowed, not obliged
-    NOT_RECOGNIZED = "NOT_RECOGNIZED"  # no rule makes it recognizable
+    description: str
+    strength: int
+
+    def __new__(cls, value: str, strength: int, description: str) -> Verdict:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.strength = strength
+        member.description = description
+        return member
+
+    RECOGNIZED = "RECOGNIZED", 2, "The policy says the target should accept it (应予互认)."
+    NOT_RECOGNIZED = "NOT_RECOGNIZED", 0, "No rule makes it recognizable (不予互认)."
+    PHYSICIAN_DISCRETION = (
+        "PHYSICIAN_DISCRETION", 1,
+        "The policy allows but does not oblige it: an exclusion applies, an advisory window has passed, or a "
+        "higher tier may accept a lower one (由接诊医师判断).",
+    )
 
 
 VERDICTS: tuple[str, ...] = tuple(v.value for v in Verdict)
