@@ -67,6 +67,27 @@ class Settings(BaseSettings):
     max_batch: int = _setting(1000, flag="--max-batch", ge=1,
                               help="Studies per recognizabilities request (the contract asks for at least 500).")
 
+    # --- who is asking (CONTRACT.md "Who is asking", "Audit") ------------------------------------------
+    auth: Literal["on", "off"] = _setting("on", help=(
+        "off: serve off loopback without authentication (anyone reaching the port reads patient data; a "
+        "warning at every start)."))
+    auth_jwks: Optional[str] = _setting(flag="--auth-jwks", validate_default=True, help=(
+        "JWKS file or http(s) URL: /graphql and /admin/load then need a bearer JWT (RS256/ES256) signed by one "
+        "of its keys.  Required off loopback unless HUB_AUTH=off."))
+    auth_issuer: Optional[str] = _setting(flag="--auth-issuer", help="Accept only tokens with this iss.")
+    auth_audience: Optional[str] = _setting(flag="--auth-audience", help="Accept only tokens with this aud.")
+    rate_limit: str = _setting("600/minute", flag="--rate-limit", help=(
+        "Requests per authenticated caller (sub), e.g. 600/minute, 20/second; 'none' for no limit."))
+    institution_rate_limit: str = _setting("6000/minute", flag="--institution-rate-limit", help=(
+        "Requests per institution (the token's institution), summed over its callers; 'none' for no limit."))
+    audit_log: Optional[str] = _setting(flag="--audit-log", help=(
+        "Audit log (JSON lines, hash-chained); default beside the store (GRAPH.audit.jsonl), or under the "
+        "user's data directory for a Neo4j graph."))
+    pseudonym_key_file: Optional[str] = _setting(flag="--pseudonym-key-file", help=(
+        "Key of the patient pseudonyms in the audit (created, 0600, when absent); default beside the audit log."))
+    audit_syslog: Optional[str] = _setting(flag="--audit-syslog", help=(
+        "Also forward audit events to a syslog collector (RFC 5424): tcp://HOST:PORT or tls://HOST:PORT."))
+
     # --- the GraphQL endpoint -------------------------------------------------------------------------
     mode: Optional[Mode] = _setting(flag="--mode", help=(
         "development (introspection + GraphiQL on) or production (both off unless enabled); "
@@ -116,7 +137,29 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} is not a seeds directory: no {', '.join(missing)}")
         return value
 
-    @field_validator("platforms", "trusted_documents", "mode", mode="before")
+    @field_validator("auth_jwks")
+    @classmethod
+    def _auth_off_loopback(cls, value: Optional[str], info: Any) -> Optional[str]:
+        host, auth = info.data.get("host", "127.0.0.1"), info.data.get("auth", "on")
+        if not value and not is_loopback(host) and auth != "off":
+            raise ValueError(f"serving on {host} (not loopback) needs authentication: give --auth-jwks (a JWKS "
+                             "file or URL), or set HUB_AUTH=off to serve patient data to anyone who reaches the port")
+        return value
+
+    @field_validator("rate_limit", "institution_rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse_many
+
+        if value.strip().lower() != "none":
+            try:
+                parse_many(value)
+            except ValueError:
+                raise ValueError("expected e.g. 600/minute, 20/second or none") from None
+        return value
+
+    @field_validator("platforms", "trusted_documents", "mode", "auth_jwks", "auth_issuer", "auth_audience",
+                     "audit_log", "pseudonym_key_file", "audit_syslog", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value

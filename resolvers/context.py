@@ -11,7 +11,10 @@ from typing import Any
 import strawberry
 
 from graph.store import GraphStore
+from hub.domain.identity import ANONYMOUS, Identity
 from hub.domain.recognition import RecognitionEngine
+from hub.services.access import Forbidden, authorize
+from resolvers.errors import hub_error
 
 
 @dataclass
@@ -28,3 +31,19 @@ class HubContext:
 
 def hub(info: strawberry.Info) -> HubContext:
     return info.context["hub"]
+
+
+def identity(info: strawberry.Info) -> Identity:
+    """The caller of this request (the web layer's Guard put it in the context; anonymous without auth)."""
+    return info.context.get("identity", ANONYMOUS)
+
+
+def authorized(info: strawberry.Info, field: str, at: str | None = None) -> Identity:
+    """The caller, when :func:`hub.services.access.authorize` lets it use ``field`` (at ``at``); else the
+    GraphQL error ``FORBIDDEN`` — raised before the resolver asks anything of a platform or the store."""
+    who = identity(info)
+    try:
+        authorize(who, field, at)
+    except Forbidden as e:
+        raise hub_error("FORBIDDEN", str(e)) from None
+    return who

@@ -13,7 +13,7 @@ from typing import Optional
 import strawberry
 from hub.services.prior_studies import PriorStudiesRefused
 from hub.services.prior_studies import prior_studies as find_prior_studies
-from resolvers.context import hub
+from resolvers.context import authorized, hub
 from resolvers.errors import hub_error
 from resolvers.recognition import to_graphql, today
 from resolvers.types import PatientInput, PlatformStatus, PriorStudies, PriorStudy
@@ -27,6 +27,7 @@ async def prior_studies(
     on: Optional[dt.date] = None,
 ) -> PriorStudies:
     """The patient's studies on every regional platform, with recognizability at institution ``at``."""
+    authorized(info, "priorStudies", str(at))
     ctx = hub(info)
     try:
         answer = await find_prior_studies(ctx.prior_studies, ctx.engine, patient.id, patient.issuer, str(at),

@@ -173,3 +173,22 @@ class ClinicalFlag(StrEnum):
 
 #: the flags' names, in order (plain strings: the policy schema's and the dataclasses' field names)
 CONTEXT_FLAGS: tuple[str, ...] = tuple(f.value for f in ClinicalFlag)
+
+
+class Role(StrEnum):
+    """Who a caller is (CONTRACT.md "Who is asking": the token's ``role`` claim), with what it may see
+    (:mod:`hub.services.access` holds the matrix)."""
+
+    description: str
+
+    def __new__(cls, value: str, description: str) -> Role:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.description = description
+        return member
+
+    CLINICIAN = "clinician", "接诊医师: patient data at its own institution (the token's `institution`)."
+    PORTAL = "portal", "区域平台/门户: patient data at the institutions it serves (the token's `institutions`)."
+    ANALYST = "analyst", "数据分析: the recognition metrics; no patient data."
+    AUDITOR = "auditor", "审计: the audit events; no patient data otherwise."
+    ADMIN = "admin", "管理员: the metrics and loading datasets; no patient data."

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -35,11 +36,17 @@ from strawberry.types.execution import ExecutionResult
 
 from graph.store import StoreError
 from hub.web import graphiql
-from hub.config import Settings
+from hub.config import Settings, is_loopback
 from hub.web.limits import BodySizeLimit, TrustedDocuments, error_body, limit_error, limited_schema
 from hub.web.metrics import GRAPHQL_SECONDS, metrics_endpoint
+from hub.web.auth import Jwks, TokenVerifier
+from hub.web.guard import Guard, RateLimits
+from hub.domain.identity import ANONYMOUS
+from hub.domain.vocabulary import Role
 from hub.runtime import Runtime
 from resolvers.fastpath.execution import DEADLINE
+
+log = logging.getLogger("hub.web")
 
 
 class HubGraphQL(GraphQL):
@@ -85,7 +92,10 @@ class HubGraphQL(GraphQL):
     async def get_context(self, request: Any, response: Any) -> dict[str, Any]:
         """No ``response`` entry: no resolver of the hub sets a header or a status, and the answer to a
         POSTed operation is built without strawberry's sub-response."""
-        return {"request": request, "hub": self.holder["runtime"].context()}
+        state = request.scope.get("state") or {}
+        return {"request": request, "hub": self.holder["runtime"].context(),
+                "identity": state.get("identity", ANONYMOUS),
+                "client": request.client.host if request.client else None}
 
     def encode_json(self, data: object) -> bytes:
         """orjson instead of strawberry's ``json.dumps``: Chinese text stays UTF-8 rather than ``\\u``
@@ -195,9 +205,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     settings = settings or Settings()
     holder: dict[str, Runtime] = {}
     graphql = HubGraphQL(holder, settings)
+    jwks = Jwks(settings.auth_jwks) if settings.auth_jwks else None
+    verifier = TokenVerifier(jwks, settings.auth_issuer, settings.auth_audience) if jwks else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if jwks is not None:
+            await jwks.load()  # a JWKS that cannot be read stops the start, naming the source
+        elif not is_loopback(settings.host):
+            log.warning("HUB_AUTH=off: serving on %s without authentication — anyone who reaches the port "
+                        "reads patient data", settings.host)
         holder["runtime"] = runtime or await Runtime.start(settings)
         # the region index, crosswalk, catalogs and schema live as long as the process: frozen out of the
         # collector's generations, a full collection no longer walks them during a burst of requests
@@ -215,10 +232,19 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         from hub.services.loading import LoadRefused, load_into
 
         rt = holder["runtime"]
-        if request.client is None or request.client.host not in ("127.0.0.1", "::1"):
-            return JSONResponse({"ok": False, "error": "hub load hands files over loopback only"}, status_code=403)
+        identity = (request.scope.get("state") or {}).get("identity", ANONYMOUS)
+        loopback = request.client is not None and request.client.host in ("127.0.0.1", "::1")
         token = getattr(rt, "load_token", None)
-        if not token or request.headers.get("authorization") != f"Bearer {token}":
+        local_token = bool(token) and token in (request.headers.get("x-hub-load-token"),
+                                                 request.headers.get("authorization", "").removeprefix("Bearer "))
+        if identity.authenticated:
+            # authentication on: an admin's token, from anywhere (the Guard has verified it)
+            if identity.role is not Role.ADMIN:
+                return JSONResponse({"ok": False, "error": f"loading needs the role admin, not {identity.role}"},
+                                    status_code=403)
+        elif not loopback:
+            return JSONResponse({"ok": False, "error": "hub load hands files over loopback only"}, status_code=403)
+        elif not local_token:
             return JSONResponse({"ok": False, "error": "not authorized"}, status_code=403)
         try:
             body = orjson.loads(await request.body())
@@ -248,7 +274,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     if settings.graphiql_enabled:
         routes.append(Route("/static/{folder}/{name}", graphiql.static, methods=["GET", "HEAD"]))
 
-    middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)]
+    limits = RateLimits(settings.rate_limit, settings.institution_rate_limit) if verifier else None
+    middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+                  Middleware(Guard, verifier=verifier, limits=limits)]
     if settings.cors_origins:
         middleware.insert(0, Middleware(
             CORSMiddleware,

@@ -76,6 +76,6 @@ def test_development_can_turn_them_off(demo_graph, tmp_path):
     ("0.0.0.0", "production"), ("::", "production"), ("10.2.3.4", "production"), ("hub.hospital.local", "production"),
 ])
 def test_mode_follows_the_bind_address(host, mode):
-    s = Settings(host=host, mode=None, introspection=None, graphiql=None)
+    s = Settings(host=host, mode=None, introspection=None, graphiql=None, auth_jwks="jwks.json")  # auth: off loopback
     assert s.effective_mode == mode
     assert s.introspection_enabled is s.graphiql_enabled is (mode == "development")
