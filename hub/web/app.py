@@ -109,7 +109,7 @@ class HubGraphQL(GraphQL):
         return orjson.loads(data)
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        return graphiql.page_response(request.url.path)
+        return graphiql.page_response(request.url.path, auth=self.settings.auth_jwks is not None)
 
     async def parse_http_body(self, request: Any) -> Any:
         """strawberry's reading of every request that is not one POSTed JSON operation (those are read by

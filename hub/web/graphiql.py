@@ -126,7 +126,11 @@ def example_tabs(today: dt.date | None = None) -> list[dict[str, str]]:
     ]
 
 
-def page(endpoint: str = "/graphql", today: dt.date | None = None) -> str:
+#: the headers tab's text when authentication is on: where the token goes (sent as typed; never stored)
+TOKEN_HEADERS = '{"Authorization": "Bearer <在此粘贴令牌 paste your token here>"}'
+
+
+def page(endpoint: str = "/graphql", today: dt.date | None = None, auth: bool = False) -> str:
     tabs = example_tabs(today)
     options = {
         "assets": ASSETS,
@@ -141,6 +145,7 @@ def page(endpoint: str = "/graphql", today: dt.date | None = None) -> str:
             "inputValueDeprecation": True,
             "schemaDescription": True,
             "shouldPersistHeaders": False,
+            **({"headers": TOKEN_HEADERS, "defaultEditorToolsVisibility": "headers"} if auth else {}),
         },
     }
     # JSON inside <script type="application/json">: only "</" could end the element early
@@ -164,9 +169,9 @@ def page(endpoint: str = "/graphql", today: dt.date | None = None) -> str:
 """
 
 
-def page_response(endpoint: str = "/graphql") -> HTMLResponse:
+def page_response(endpoint: str = "/graphql", auth: bool = False) -> HTMLResponse:
     return HTMLResponse(
-        page(endpoint),
+        page(endpoint, auth=auth),
         headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
                  "Referrer-Policy": "no-referrer"},
     )
