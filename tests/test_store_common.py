@@ -1,10 +1,12 @@
-"""Behaviours every graph store adapter must show, written once and run against each backend by
-``test_store_ladybug.py`` (embedded, always), ``test_store_neo4j_adapter.py`` (the Neo4j adapter on a
-stand-in driver, always) and ``test_store_neo4j.py`` (needs ``NEO4J_URI``).
+"""Behaviours every graph store adapter must show, written once and run on both stores: the embedded
+LadybugDB file (in ``tmp_path``) and a real Neo4j 5 server (the scratch server of
+tests/support/neo4j_server.py, emptied before each test) — the ``backend`` fixture runs each test once
+per store.  What only one store has is in ``test_store_ladybug.py`` (the file lock, ``kill -9`` in the
+middle of a COPY) and ``test_store_neo4j.py`` (the driver's settings, batching).
 
-Each ``check_*`` coroutine takes the store under test, or an ``opener``: an async callable that opens
-(and the first time creates) the store under test, always on the same target.  :class:`StoreBehaviours`
-runs them as tests in each backend's module.  Nothing here is collected as a test.
+The ``check_*`` coroutines take the store under test, or an ``opener``: an async callable that opens (and
+the first time creates) the store under test, always on the same target.  The helpers above them
+(``seed_base``, ``synthetic_dataset``, ``snapshot`` …) are shared with those modules.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 
 from graph.loading import BULK_THRESHOLD, institution_row, load_dataset, rel_table
 from hub.domain.model import Alliance, Dataset, Institution, Mark
-from graph.store import SCHEMA_VERSION, GraphStore, StoreError
+from graph.store import SCHEMA_VERSION, GraphStore, StoreError, open_store
 
 Opener = Callable[[], Awaitable[GraphStore]]
 
@@ -293,17 +296,20 @@ async def check_load_idempotent(store: GraphStore, *, bulk: bool) -> None:
     assert fact_marks(after["facts"], first_id) == expected_marks(changed, first_id)
 
 
-async def check_bulk_matches_merge(bulk_store: GraphStore, merge_store: GraphStore) -> None:
-    """The bulk path and the one-transaction path build the same graph."""
+async def check_bulk_matches_merge(store: GraphStore) -> None:
+    """The bulk path and the one-transaction path build the same graph: the same dataset loaded each way
+    into the emptied store (``graph.clear``) gives the same snapshot."""
     dataset = synthetic_dataset(200, 3000, alliances=20)
-    for store, threshold in ((bulk_store, 1), (merge_store, 10**9)):
+    shots = []
+    for threshold in (1, 10**9):
+        await store.write([("graph.clear", {})])
         await seed_base(store)
         stats = await load_dataset(store, dataset, bulk_threshold=threshold)
-        assert stats.marks.created == 3000
-    snap = await snapshot(bulk_store, dataset)
-    assert snap == await snapshot(merge_store, dataset)
-    for iid, facts in snap["facts"].items():  # every mark of each institution, found through its MarkSets
-        assert facts.marks and fact_marks(snap["facts"], iid) == expected_marks(dataset, iid)
+        assert stats.marks.created == 3000 and stats.bulk is (threshold == 1)
+        shots.append(await snapshot(store, dataset))
+    assert shots[0] == shots[1]
+    for iid, facts in shots[0]["facts"].items():  # every mark of each institution, found through its MarkSets
+        assert facts.marks and fact_marks(shots[0]["facts"], iid) == expected_marks(dataset, iid)
 
 
 async def check_bulk_load_port(store: GraphStore) -> None:
@@ -355,37 +361,181 @@ async def check_concurrent_writes(store: GraphStore) -> None:
     assert (c["institutions"], c["locatedIn"]) == (40, 40)
 
 
-# -- the behaviours as tests ---------------------------------------------------------------------------
+# -- the behaviours as tests, on both stores ------------------------------------------------------------
 
 
-class StoreBehaviours:
-    """The shared behaviours as tests, for every backend.  A backend's test module runs them by subclassing
-    (``class TestStoreBehaviours(StoreBehaviours)``) and providing two fixtures: ``store``, an open store
-    with an empty graph, and ``opener``, an async callable that opens (the first time creates) the store
-    on the same target every time.  A subclass overrides a test where its backend needs more around it.
-    Not named ``Test…``: nothing is collected in this module."""
+@pytest.fixture
+def target(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """The store under test: a LadybugDB file whose directory does not exist yet, or the emptied scratch
+    Neo4j (a bare ``open`` on it finds no schema version and writes it)."""
+    if backend == "neo4j":
+        return request.getfixturevalue("neo4j_scratch")
+    return str(tmp_path / "graph" / "hub.lbug")
 
-    async def test_schema_on_first_open_and_reopen(self, opener: Opener):
-        await check_schema_on_open_and_reopen(opener)
 
-    async def test_write_is_all_or_nothing(self, store):
-        await check_write_atomicity(store)
+@pytest.fixture
+async def store(target: str):
+    s = await open_store(target, seed=False)
+    yield s
+    await s.close()
 
-    async def test_upserts_are_idempotent(self, store):
-        await check_idempotent_upserts(store)
 
-    async def test_dates_round_trip(self, store):
-        await check_dates_round_trip(store)
+@pytest.fixture
+def opener(target: str) -> Opener:
+    return lambda: open_store(target, seed=False)
 
-    @pytest.mark.parametrize("bulk", [False, True], ids=["one-transaction", "bulk"])
-    async def test_loading_twice_changes_nothing(self, store, bulk: bool):
-        await check_load_idempotent(store, bulk=bulk)
 
-    async def test_bulk_load(self, store):
-        await check_bulk_load_port(store)
+async def test_schema_on_first_open_and_reopen(opener: Opener, backend: str, target: str):
+    await check_schema_on_open_and_reopen(opener)
+    if backend == "ladybug":
+        assert Path(target).is_file()
 
-    async def test_calls_counter(self, store):
-        await check_calls_counter(store)
 
-    async def test_concurrent_writes_queue(self, store):
-        await check_concurrent_writes(store)
+async def test_write_is_all_or_nothing(store):
+    await check_write_atomicity(store)
+
+
+async def test_upserts_are_idempotent(store):
+    await check_idempotent_upserts(store)
+
+
+async def test_dates_round_trip(store):
+    await check_dates_round_trip(store)
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["one-transaction", "bulk"])
+async def test_loading_twice_changes_nothing(store, bulk: bool):
+    await check_load_idempotent(store, bulk=bulk)
+
+
+async def test_bulk_path_builds_the_same_graph(store):
+    await check_bulk_matches_merge(store)
+
+
+async def test_bulk_load(store):
+    await check_bulk_load_port(store)
+
+
+async def test_calls_counter(store):
+    await check_calls_counter(store)
+
+
+async def test_concurrent_writes_queue(store):
+    await check_concurrent_writes(store)
+
+
+async def test_read_of_several_parts_returns_the_rows_of_each(store, monkeypatch: pytest.MonkeyPatch):
+    """A read statement of several parts (as common/facts.institutions is for LadybugDB) runs each part
+    with the same parameters and returns their rows in order, on either store."""
+    import importlib
+
+    from graph.statements import Statement, statement
+
+    await store.write([("meta.set", {"key": "a", "value": "1"}), ("meta.set", {"key": "b", "value": "2"})])
+    two = Statement("two.parts", store.backend, ("MATCH (m:Meta {key: $first}) RETURN m.value AS value",
+                                                 "MATCH (m:Meta {key: $second}) RETURN m.value AS value"),
+                    Path("two.parts"))
+    adapter = importlib.import_module(type(store).__module__)
+    monkeypatch.setattr(adapter, "statement", lambda name, backend: two if name == "two.parts" else statement(name, backend))
+    assert await store.read("two.parts", {"first": "b", "second": "a"}) == [{"value": "2"}, {"value": "1"}]
+
+
+# -- a store written by an older hub, or left half-written ----------------------------------------------
+
+
+def edit_offline(backend: str, target: str, *statements: str) -> None:
+    """Runs ``statements`` on the closed store with the engine's own driver (to make an older or broken
+    store): the ladybug module on the file, the neo4j driver on the server."""
+    if backend == "ladybug":
+        import ladybug
+
+        db = ladybug.Database(target)
+        conn = ladybug.Connection(db)
+        for text in statements:
+            conn.execute(text)
+        conn.close()
+        db.close()
+        return
+    import os
+
+    import neo4j
+
+    password = os.environ.get("NEO4J_PASSWORD")
+    auth = (os.environ.get("NEO4J_USER") or "neo4j", password) if password is not None else None
+    with neo4j.GraphDatabase.driver(target, auth=auth) as driver:
+        for text in statements:
+            driver.execute_query(text, database_=os.environ.get("NEO4J_DATABASE") or None)
+
+
+async def _loaded(target: str, dataset: Dataset, asked: int) -> tuple[list[str], dict]:
+    """Loads ``dataset`` into the new store at ``target`` and closes it: the first ``asked`` institutions'
+    ids and their facts (what the engine reads), to compare with after the store is edited and reopened."""
+    store = await open_store(target, seed=False)
+    try:
+        await seed_base(store)
+        await load_dataset(store, dataset)
+        ids = [i.id for i in dataset.institutions[:asked]]
+        return ids, await facts_of(store, ids)
+    finally:
+        await store.close()
+
+
+async def test_schema_version_1_store_gets_its_marksets_on_open(backend: str, target: str):
+    """A store written before MarkSet (schema version 1) has them built the first time it is opened."""
+    dataset = synthetic_dataset(20, 300)
+    ids, want = await _loaded(target, dataset, 5)
+    edit_offline(backend, target, "MATCH (s:MarkSet) DELETE s",
+                 "MATCH (m:Meta {key: 'schema.version'}) SET m.value = '1'")
+
+    store = await open_store(target, seed=False)
+    try:
+        assert await store.read("meta.get", {"key": "schema.version"}) == [{"value": str(SCHEMA_VERSION)}]
+        got = await facts_of(store, ids)
+        assert got == want
+        assert all(fact_marks(got, i) == expected_marks(dataset, i) for i in ids)
+    finally:
+        await store.close()
+
+
+async def _loaded_with_alliances(target: str) -> tuple[Dataset, list[str], dict]:
+    """A closed store holding 30 institutions in 6 alliances of 3; the ids asked and their facts."""
+    dataset = synthetic_dataset(30, 100, alliances=6)
+    ids, want = await _loaded(target, dataset, 20)
+    assert sum(1 for f in want.values() if f.alliances) == 18  # 6 alliances of 3 members
+    return dataset, ids, want
+
+
+async def test_schema_version_2_store_gets_alliance_ids_on_open(backend: str, target: str):
+    """A store written before Institution.allianceIds (schema version 2: no such column on LadybugDB, no
+    such property on Neo4j) gets it from MEMBER_OF the first time it is opened, so SAME_ALLIANCE answers
+    do not change."""
+    dataset, ids, want = await _loaded_with_alliances(target)
+    drop = ("ALTER TABLE Institution DROP allianceIds" if backend == "ladybug"
+            else "MATCH (i:Institution) REMOVE i.allianceIds")
+    edit_offline(backend, target, drop, "MATCH (m:Meta {key: 'schema.version'}) SET m.value = '2'")
+
+    store = await open_store(target, seed=False)
+    try:
+        assert await store.read("meta.get", {"key": "schema.version"}) == [{"value": str(SCHEMA_VERSION)}]
+        assert await facts_of(store, ids) == want
+    finally:
+        await store.close()
+
+
+async def test_members_without_alliance_ids_are_repaired_by_loading_again(backend: str, target: str):
+    """A bulk load killed after the MEMBER_OF COPY leaves members whose allianceIds lack the alliance:
+    the alliance then reads back as changed, and loading the file again recomputes them."""
+    dataset, ids, want = await _loaded_with_alliances(target)
+    edit_offline(backend, target,
+                 "MATCH (i:Institution) WHERE i.id IN ['inst-000000', 'inst-000004'] SET i.allianceIds = NULL")
+
+    store = await open_store(target, seed=False)
+    try:
+        broken = await facts_of(store, ids)
+        assert broken["inst-000000"].alliances == frozenset() != want["inst-000000"].alliances
+        stats = await load_dataset(store, dataset)
+        assert stats.alliances.updated == 2 and stats.alliances.unchanged == 4
+        assert await facts_of(store, ids) == want
+        assert not (await load_dataset(store, dataset)).changed
+    finally:
+        await store.close()

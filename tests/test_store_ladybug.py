@@ -1,7 +1,7 @@
-"""The embedded graph store (LadybugDB) on a real store file in ``tmp_path``.
-
-The behaviours shared with Neo4j live in ``test_store_common.py``; the ones only an embedded store has
-(the file lock between processes, a ``kill -9`` in the middle of a bulk load) are here.
+"""What only the embedded graph store (LadybugDB) has, on a real store file in ``tmp_path``: a directory
+as target, one database per process, the file lock between processes, a ``kill -9`` in the middle of a
+``COPY``.  The behaviours shared with Neo4j (schema versions and migrations included) run on both stores
+in ``test_store_common.py``.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from pathlib import Path
 import pytest
 
 from tests.test_store_common import (  # noqa: E402
-    StoreBehaviours,
-    check_bulk_matches_merge,
     counts,
     seed_base,
     snapshot,
@@ -28,7 +26,6 @@ from tests.test_store_common import (  # noqa: E402
 
 from graph.ladybug_store import LadybugStore, holder_file  # noqa: E402
 from graph.loading import load_dataset  # noqa: E402
-from hub.domain.model import Dataset  # noqa: E402
 from graph.store import StoreError, StoreLocked, open_store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,30 +42,6 @@ async def store(path: Path):
     s = await open_store(str(path), seed=False)
     yield s
     await s.close()
-
-
-@pytest.fixture
-def opener(path: Path):
-    return lambda: open_store(str(path), seed=False)
-
-
-# -- the shared behaviours ---------------------------------------------------------------------------
-
-
-class TestStoreBehaviours(StoreBehaviours):
-    async def test_schema_on_first_open_and_reopen(self, opener, path: Path):
-        await super().test_schema_on_first_open_and_reopen(opener)
-        assert path.is_file()
-
-
-async def test_bulk_path_builds_the_same_graph(tmp_path: Path):
-    a = await open_store(str(tmp_path / "bulk.lbug"), seed=False)
-    b = await open_store(str(tmp_path / "merge.lbug"), seed=False)
-    try:
-        await check_bulk_matches_merge(a, b)
-    finally:
-        await a.close()
-        await b.close()
 
 
 # -- embedded only -----------------------------------------------------------------------------------
@@ -243,102 +216,6 @@ async def test_kill_9_during_bulk_load_then_rerun_converges(path: Path, clean_lo
         assert await counts(store) == want
         assert await snapshot(store, dataset) == want_snapshot
         # and a third run changes nothing
-        assert not (await load_dataset(store, dataset)).changed
-    finally:
-        await store.close()
-
-
-def _edit_offline(path: Path, *statements: str) -> None:
-    """Runs ``statements`` on the closed store with the driver itself (to make an older or broken store)."""
-    import ladybug
-
-    db = ladybug.Database(str(path))
-    conn = ladybug.Connection(db)
-    for text in statements:
-        conn.execute(text)
-    conn.close()
-    db.close()
-
-
-async def _loaded(path: Path, dataset: Dataset, asked: int) -> tuple[list[str], dict]:
-    """Loads ``dataset`` into a new store at ``path`` and closes it: the first ``asked`` institutions' ids
-    and their facts (what the engine reads), to compare with after the store is edited and reopened."""
-    from tests.test_store_common import facts_of
-
-    store = await open_store(str(path), seed=False)
-    try:
-        await seed_base(store)
-        await load_dataset(store, dataset)
-        ids = [i.id for i in dataset.institutions[:asked]]
-        return ids, await facts_of(store, ids)
-    finally:
-        await store.close()
-
-
-async def test_schema_version_1_store_gets_its_marksets_on_open(path: Path):
-    """A store written before MarkSet (schema version 1) has them built the first time it is opened."""
-    from tests.test_store_common import expected_marks, fact_marks, facts_of
-
-    from graph.store import SCHEMA_VERSION
-
-    dataset = synthetic_dataset(20, 300)
-    ids, want = await _loaded(path, dataset, 5)
-    _edit_offline(path, "MATCH (s:MarkSet) DELETE s", "MATCH (m:Meta {key: 'schema.version'}) SET m.value = '1'")
-
-    store = await open_store(str(path), seed=False)
-    try:
-        assert await store.read("meta.get", {"key": "schema.version"}) == [{"value": str(SCHEMA_VERSION)}]
-        got = await facts_of(store, ids)
-        assert got == want
-        assert all(fact_marks(got, i) == expected_marks(dataset, i) for i in ids)
-    finally:
-        await store.close()
-
-
-async def _loaded_with_alliances(path: Path) -> tuple[Dataset, list[str], dict]:
-    """A closed store holding 30 institutions in 6 alliances of 3; the ids asked and their facts."""
-    dataset = synthetic_dataset(30, 100, alliances=6)
-    ids, want = await _loaded(path, dataset, 20)
-    assert sum(1 for f in want.values() if f.alliances) == 18  # 6 alliances of 3 members
-    return dataset, ids, want
-
-
-async def test_schema_version_2_store_gets_alliance_ids_on_open(path: Path):
-    """A store written before Institution.allianceIds (schema version 2: no such column) gets the column
-    and its values from MEMBER_OF the first time it is opened, so SAME_ALLIANCE answers do not change."""
-    from tests.test_store_common import facts_of
-
-    from graph.store import SCHEMA_VERSION
-
-    dataset, ids, want = await _loaded_with_alliances(path)
-
-    _edit_offline(path, "ALTER TABLE Institution DROP allianceIds",
-                  "MATCH (m:Meta {key: 'schema.version'}) SET m.value = '2'")
-
-    store = await open_store(str(path), seed=False)
-    try:
-        assert await store.read("meta.get", {"key": "schema.version"}) == [{"value": str(SCHEMA_VERSION)}]
-        assert await facts_of(store, ids) == want
-    finally:
-        await store.close()
-
-
-async def test_members_without_alliance_ids_are_repaired_by_loading_again(path: Path):
-    """A bulk load killed after the MEMBER_OF COPY leaves members whose allianceIds lack the alliance:
-    the alliance then reads back as changed, and loading the file again recomputes them."""
-    from tests.test_store_common import facts_of
-
-    dataset, ids, want = await _loaded_with_alliances(path)
-
-    _edit_offline(path, "MATCH (i:Institution) WHERE i.id IN ['inst-000000', 'inst-000004'] SET i.allianceIds = NULL")
-
-    store = await open_store(str(path), seed=False)
-    try:
-        broken = await facts_of(store, ids)
-        assert broken["inst-000000"].alliances == frozenset() != want["inst-000000"].alliances
-        stats = await load_dataset(store, dataset)
-        assert stats.alliances.updated == 2 and stats.alliances.unchanged == 4
-        assert await facts_of(store, ids) == want
         assert not (await load_dataset(store, dataset)).changed
     finally:
         await store.close()

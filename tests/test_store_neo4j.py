@@ -1,94 +1,97 @@
-"""The Neo4j adapter against a real Neo4j 5 server: the same behaviours as the embedded store, through
-the same helper functions (``test_store_common.py``).
+"""What only the Neo4j adapter has, on a real Neo4j 5 server (the scratch server of
+tests/support/neo4j_server.py, emptied before each test): the driver's settings from the environment,
+a closed store, the bulk path in many small transactions, credentials refused.  The behaviours shared
+with the embedded store run on both in ``test_store_common.py``.
 
-The server is the session fixture ``neo4j_uri`` (tests/support/neo4j_server.py): ``NEO4J_URI`` when set
-(credentials from ``NEO4J_USER`` / ``NEO4J_PASSWORD``, database from ``NEO4J_DATABASE``), else a server of
-its own started with ``scripts/neo4j`` for the session; without Java the tests skip, except under
-``CI=true`` where they fail.  **Each test empties the database**, so the suite refuses to touch a database
-that holds data it did not write itself.
+These replace the stand-in-driver test (test_store_neo4j_adapter.py): what it checked of the adapter's
+own code (the database from ``NEO4J_DATABASE``, a closed store, batching, native dates) is checked here
+against the server instead of a LadybugDB file dressed up as one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from pathlib import Path
 
 import pytest
 
-from tests.test_store_common import (  # noqa: E402
-    StoreBehaviours,
-    check_dates_round_trip,
-    seed_base,
-    snapshot,
-    synthetic_dataset,
-)
-
-from graph.loading import load_dataset  # noqa: E402
-from graph.neo4j_store import Neo4jStore  # noqa: E402
-from graph.store import GraphStore, StoreError, open_store  # noqa: E402
-
-MARKER = "test.suite"  # a Meta key this suite leaves in the database: "this one is mine to wipe"
+import graph.neo4j_store as neo4j_store
+from graph.loading import load_dataset
+from graph.store import StoreError, open_store
+from tests.test_store_common import check_bulk_load_port, check_load_idempotent, seed_base, synthetic_dataset
 
 pytestmark = [pytest.mark.neo4j]
 
 
-async def _clear(store: GraphStore) -> None:
-    await store.write([("graph.clear", {}), ("meta.set", {"key": MARKER, "value": "1"})])
-
-
-async def _wipe(uri: str) -> None:
-    """Empty the database — only if it is empty already or was last used by this suite."""
-    store = await open_store(uri, seed=False)
-    try:
-        (row,) = await store.read("graph.node_count")
-        mine = await store.read("meta.get", {"key": MARKER})
-        if row["nodes"] > 1 and not mine:  # open() itself writes the schema.version node
-            pytest.fail(
-                f"the Neo4j database at {uri} holds data this suite did not write; point NEO4J_URI "
-                f"(and NEO4J_DATABASE) at a throw-away server such as the one in docker-compose.yml"
-            )
-        await _clear(store)
-    finally:
-        await store.close()
-
-
 @pytest.fixture
-async def store(neo4j_uri):
-    await _wipe(neo4j_uri)
-    s = await open_store(neo4j_uri, seed=False)
+async def store(neo4j_scratch):
+    s = await open_store(neo4j_scratch, seed=False)
     yield s
     await s.close()
 
 
-@pytest.fixture
-async def opener(neo4j_uri):
-    await _wipe(neo4j_uri)  # leaves only the marker: no schema.version, so open() has to write it
-    return lambda: open_store(neo4j_uri, seed=False)
+async def test_database_from_the_environment_and_a_closed_store(neo4j_scratch, monkeypatch):
+    """NEO4J_DATABASE names the database every query runs in (the community server has one: ``neo4j``);
+    a database that does not exist is a message naming the server; a closed store refuses politely."""
+    monkeypatch.setenv("NEO4J_DATABASE", "neo4j")
+    store = await open_store(neo4j_scratch, seed=False)
+    assert isinstance(store, neo4j_store.Neo4jStore) and store.database == "neo4j"
+    await store.write([("meta.set", {"key": "k", "value": "v"})])
+    assert await store.read("meta.get", {"key": "k"}) == [{"value": "v"}]  # the write's bookmark is read
+    await store.close()
+    with pytest.raises(StoreError, match="closed"):
+        await store.read("graph.counts")
+    with pytest.raises(StoreError, match="closed"):
+        await store.write([("meta.set", {"key": "k", "value": "w"})])
+
+    monkeypatch.setenv("NEO4J_DATABASE", "nosuchdatabase")
+    with pytest.raises(StoreError) as err:
+        await open_store(neo4j_scratch, seed=False)
+    assert neo4j_scratch in str(err.value) and "nosuchdatabase" in str(err.value), err.value
+    assert "Traceback" not in str(err.value)
 
 
-class TestStoreBehaviours(StoreBehaviours):
-    """The shared behaviours (test_store_common.py), each on a wiped database."""
+async def test_an_unreachable_server_is_a_message(unused_tcp_port):
+    with pytest.raises(StoreError) as err:
+        await open_store(f"bolt://127.0.0.1:{unused_tcp_port}", seed=False)
+    assert f"cannot reach Neo4j at bolt://127.0.0.1:{unused_tcp_port}" in str(err.value)
 
 
-async def test_bulk_path_builds_the_same_graph(store):
-    """As the embedded check_bulk_matches_merge, one load after the other in the same database."""
-    dataset = synthetic_dataset(200, 3000, alliances=20)
-    shots = []
-    for threshold in (1, 10**9):
-        await _clear(store)
-        await seed_base(store)
-        stats = await load_dataset(store, dataset, bulk_threshold=threshold)
-        assert stats.marks.created == 3000 and stats.bulk is (threshold == 1)
-        shots.append(await snapshot(store, dataset))
-    assert shots[0] == shots[1]
+@pytest.mark.parametrize("bulk", [False, True], ids=["one-transaction", "bulk"])
+async def test_loading_twice_changes_nothing_in_many_batches(store, bulk: bool, monkeypatch):
+    """The bulk path's UNWIND batches, many of them (7 rows each): the same graph as one batch."""
+    monkeypatch.setattr(neo4j_store, "BULK_BATCH", 7)
+    await check_load_idempotent(store, bulk=bulk)
 
 
-async def test_rows_are_plain_python(store):
-    import datetime as dt
+async def test_bulk_load_one_row_per_transaction(store, monkeypatch):
+    monkeypatch.setattr(neo4j_store, "BULK_BATCH", 1)
+    await check_bulk_load_port(store)
 
-    await check_dates_round_trip(store)
-    rows = await store.read("mark.existing", {"ids": [synthetic_dataset(2, 10).marks[0].id]})
-    assert type(rows[0]["validFrom"]) is dt.date and isinstance(store, Neo4jStore)
+
+async def test_a_failed_bulk_batch_says_how_many_rows_were_written(store, monkeypatch):
+    """Neo4j's bulk path is one transaction per batch (not all or nothing like a COPY): a key that exists
+    fails its batch, and the message says how far the load got."""
+    import pyarrow as pa
+
+    from graph.loading import institution_row
+
+    monkeypatch.setattr(neo4j_store, "BULK_BATCH", 2)
+    await seed_base(store)
+    rows = [institution_row(i) for i in synthetic_dataset(5, 0).institutions]
+    await store.bulk_load("Institution", pa.Table.from_pylist(rows[2:3]))
+    with pytest.raises(StoreError) as err:
+        await store.bulk_load("Institution", pa.Table.from_pylist(rows))
+    assert "bulk load of Institution" in str(err.value) and "(2 of 5 rows written)" in str(err.value), err.value
+
+
+async def test_dates_come_back_as_python_dates(store):
+    """The driver returns neo4j.time.Date; rows carry datetime.date, as the embedded store's do."""
+    await seed_base(store)
+    dataset = synthetic_dataset(2, 10)
+    await load_dataset(store, dataset)
+    (row,) = await store.read("mark.existing", {"ids": [dataset.marks[0].id]})
+    assert type(row["validFrom"]) is dt.date and row["validFrom"] == dataset.marks[0].valid_from
 
 
 @pytest.mark.skipif(not (os.environ.get("NEO4J_URI") and os.environ.get("NEO4J_PASSWORD")),

@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -104,17 +105,23 @@ class Http:
 
 
 class HubServer(Http):
-    """``hub serve --graph GRAPH --port <free port> *extra``, logging to GRAPH.serve.log beside the store.
+    """``hub serve --graph GRAPH --port <free port> *extra``, logging to `log` (default GRAPH.serve.log beside
+    an embedded store; a new temporary file for a Neo4j URL, which has no directory beside it).
 
     `env` is added to this process's environment; with ``hub_env=False`` the server does not inherit this
     process's ``HUB_*`` variables (its settings are then only the defaults, `extra` and `env`).
     """
 
-    def __init__(self, graph: Path, *extra: str, env: dict | None = None, hub_env: bool = True) -> None:
+    def __init__(self, graph: Path | str, *extra: str, env: dict | None = None, hub_env: bool = True,
+                 log: Path | None = None) -> None:
         self.graph = graph
         self.port = free_port()
-        # the server's log goes to a file beside the store: a pipe nobody reads fills up and blocks it
-        self.log = Path(f"{graph}.serve.log")
+        # the server's log goes to a file: a pipe nobody reads fills up and blocks it
+        if log is None and "://" in str(graph):
+            fd, name = tempfile.mkstemp(prefix="hub-serve-", suffix=".log")
+            os.close(fd)
+            log = Path(name)
+        self.log = log or Path(f"{graph}.serve.log")
         environ = os.environ if hub_env else {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
