@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from hub.cli_audit import audit_app
 from hub.cli_crosswalk import crosswalk_app
 from hub.config import SERVE_SETTINGS, Settings, cli_parameters
 
@@ -27,6 +28,7 @@ app.add_typer(seeds_app, name="seeds")
 policy_app = typer.Typer(help="The policy files (seeds/policies/*.yaml): rules as data, with clauses.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
 app.add_typer(crosswalk_app, name="crosswalk")
+app.add_typer(audit_app, name="audit")
 err = Console(stderr=True)
 out = Console()
 
