@@ -3,7 +3,11 @@
 Modules, one job each:
 
 * ``platforms``    — the platform file (JSON/YAML) → :class:`~connectors.platforms.Platform`; credentials
-                     from the file or ``HUB_PLATFORM_<ID>_USER`` / ``_PASSWORD``.
+                     (basic, bearer, OAuth2 client credentials) and TLS files (caFile, clientCert,
+                     clientKey) from the file, files it names, or ``HUB_PLATFORM_<ID>_*``.
+* ``credentials``  — per platform: the Authorization header (OAuth2 tokens fetched, cached, renewed; one
+                     fetch for concurrent searches) and the TLS context.
+* ``errors``       — what can go wrong, as short sentences free of identifiers and secrets.
 * ``dicomweb``     — QIDO-RS / WADO-RS metadata client on the hub's one aiohttp session; DICOM JSON via pydicom.
 * ``fanout``       — every platform at once: per-platform budget, retries (stamina), breakers (purgatory).
 * ``completeness`` — image completeness measured against the policy files' ``uploadRules`` it is given

@@ -15,9 +15,13 @@ Why it looks the way it does:
   something to paper over with wildcards (which could match another patient).
 * **One attempt per call**: retries, timeouts and circuit breaking belong to the fan-out
   (:mod:`connectors.fanout`), which knows each platform's time budget.
-* **Errors are short, human and identifier-free** (:class:`PlatformError` and subclasses): they end up
-  in ``PlatformStatus.error`` and in logs, so they never carry the request URL (it holds the patient
-  id), the credentials, or aiohttp's own message.
+* **Errors are short, human and identifier-free** (:class:`PlatformError` and subclasses, in
+  :mod:`connectors.errors`): they end up in ``PlatformStatus.error`` and in logs, so they never carry the
+  request URL (it holds the patient id), the credentials, or aiohttp's own message.
+* **Credentials and TLS per platform** (:mod:`connectors.credentials`): each request asks the platform's
+  authorizer for its Authorization header (basic, bearer, OAuth2 client credentials) and passes the
+  platform's ``SSLContext`` (its CA bundle, the hub's client certificate); a 401 to a token that can be
+  renewed is tried once more with the new one.
 * **DICOM JSON is parsed with pydicom** (``Dataset.from_json``); an answer that is not DICOM JSON is
   :class:`NotDicomJson`, not a crash further down.
 """
@@ -25,7 +29,6 @@ Why it looks the way it does:
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import json
 import logging
 import time
@@ -37,8 +40,25 @@ import aiohttp
 from pydicom.dataset import Dataset
 from yarl import URL
 
+from connectors.credentials import PlatformCredentials, send_authorized
+from connectors.errors import (
+    ConnectionLost,
+    CredentialsError,
+    CredentialsRefused,
+    HttpStatusError,
+    NotDicomJson,
+    NotFound,
+    PlatformError,
+    TlsError,
+    Unreachable,
+    transport_error,
+)
 from connectors.platforms import Platform
 from connectors.privacy import pseudonym
+
+__all__ = ["DICOM_JSON", "ConnectionLost", "CredentialsError", "CredentialsRefused", "DicomWebClient",
+           "HttpStatusError", "NotDicomJson", "NotFound", "PlatformError", "StudyQuery", "TlsError",
+           "Unreachable", "build_url", "make_session", "parse_dicom_json", "query_string"]
 
 log = logging.getLogger(__name__)
 
@@ -64,56 +84,6 @@ SERIES_FIELDS: tuple[str, ...] = (
 # Characters sent as they are in a query value: RFC 3986 unreserved, the sub-delimiters that do not
 # split a query (``!$'()*,``), ``:@/?``, and ``^`` (DICOM's component separator, sent raw by browsers).
 _RAW_OK = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$'()*,:@/?^")
-
-
-# --------------------------------------------------------------------------------------------- errors
-class PlatformError(Exception):
-    """A platform failed to answer usefully.  ``str()`` is a short sentence fit for a doctor's screen."""
-
-    #: True when trying the same idempotent GET again may succeed (connection trouble, 5xx).
-    retryable: bool = False
-
-
-class Unreachable(PlatformError):
-    """No connection could be made (refused, no route, DNS)."""
-
-    retryable = True
-
-
-class ConnectionLost(PlatformError):
-    """The connection broke before a full answer arrived (server stopped mid-answer)."""
-
-    retryable = True
-
-
-class HttpStatusError(PlatformError):
-    """The platform answered with an HTTP error status."""
-
-    def __init__(self, status: int, message: str | None = None) -> None:
-        self.status = status
-        self.retryable = status >= 500
-        super().__init__(message or f"platform error (HTTP {status})")
-
-
-class CredentialsRefused(HttpStatusError):
-    """401/403: the platform does not accept the hub's credentials (or none were configured)."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(status, f"credentials refused (HTTP {status})")
-
-
-class NotFound(HttpStatusError):
-    """404 on a resource: for a study's metadata, the study is gone; for a search, a wrong baseUrl."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(404, f"{what} not found (HTTP 404)")
-
-
-class NotDicomJson(PlatformError):
-    """The body is not DICOM JSON (an HTML error page, a proxy's answer, truncated JSON…)."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(f"answer is not DICOM JSON: {detail}")
 
 
 # --------------------------------------------------------------------------------------------- query
@@ -207,12 +177,15 @@ def make_session(*, limit: int = 100, limit_per_host: int = 8,
 class DicomWebClient:
     """DICOMweb calls against one platform, one HTTP attempt each."""
 
-    def __init__(self, platform: Platform, session: aiohttp.ClientSession) -> None:
+    def __init__(self, platform: Platform, session: aiohttp.ClientSession,
+                 credentials: PlatformCredentials | None = None) -> None:
         self.platform = platform
         self._session = session
-        # the Authorization header value, built once; never logged (aiohttp does not log headers)
-        self._authorization = (aiohttp.encode_basic_auth(platform.auth.user, platform.auth.password)
-                               if platform.auth else None)
+        # what the hub presents: the Authorization header (never logged; aiohttp does not log headers)
+        # and the platform's TLS context.  The fan-out passes the ones it keeps, so an OAuth2 token
+        # outlives the search; alone, a client has its own.
+        self._credentials = credentials or PlatformCredentials.of(platform)
+        self._tls = platform.base_url.startswith("https:")
 
     def __repr__(self) -> str:
         return f"DicomWebClient({self.platform.id!r})"
@@ -255,7 +228,8 @@ class DicomWebClient:
         started = time.perf_counter()
         status: int | str = "-"
         try:
-            status, ctype, body = await self._get(url, what)
+            status, ctype, body = await send_authorized(self._credentials, self._session,
+                                                        lambda header: self._get(url, what, header))
             if status == 204:  # older QIDO servers: "no matches"
                 return []
             if status in (401, 403):
@@ -269,12 +243,13 @@ class DicomWebClient:
             log.debug("platform=%s call=%r status=%s ms=%.1f patient=%s", self.platform.id, what, status,
                       (time.perf_counter() - started) * 1000, patient or "-")
 
-    async def _get(self, url: URL, what: str) -> tuple[int, str, bytes]:
+    async def _get(self, url: URL, what: str, authorization: str | None) -> tuple[int, str, bytes]:
         headers = {"Accept": f"{DICOM_JSON}, application/json;q=0.9"}
-        if self._authorization:
-            headers["Authorization"] = self._authorization
+        if authorization:
+            headers["Authorization"] = authorization
         try:
-            async with self._session.get(url, headers=headers, allow_redirects=False) as resp:
+            async with self._session.get(url, headers=headers, allow_redirects=False,
+                                         ssl=self._credentials.ssl) as resp:
                 if resp.content_length is not None and resp.content_length > MAX_BODY_BYTES:
                     raise NotDicomJson(f"{what} answer of {resp.content_length} bytes is too large")
                 chunks: list[bytes] = []
@@ -285,32 +260,8 @@ class DicomWebClient:
                         raise NotDicomJson(f"{what} answer larger than {MAX_BODY_BYTES} bytes")
                     chunks.append(chunk)
                 return resp.status, resp.headers.get("Content-Type", ""), b"".join(chunks)
-        except aiohttp.ClientConnectorError as exc:
-            raise Unreachable(_connect_message(exc)) from None
-        except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError):
-            raise ConnectionLost(f"connection lost during {what}") from None
-        except aiohttp.ClientOSError as exc:
-            raise ConnectionLost(f"connection lost during {what} ({_strerror(exc)})") from None
-        except aiohttp.ClientResponseError as exc:  # malformed status line / headers
-            raise NotDicomJson(f"malformed HTTP answer to {what} (status {exc.status})") from None
         except aiohttp.ClientError as exc:
-            raise ConnectionLost(f"HTTP failure during {what} ({type(exc).__name__})") from None
-
-
-def _strerror(exc: OSError) -> str:
-    return exc.strerror or errno.errorcode.get(exc.errno or 0, "") or type(exc).__name__
-
-
-def _connect_message(exc: aiohttp.ClientConnectorError) -> str:
-    os_error = exc.os_error
-    code = getattr(os_error, "errno", None)
-    if code == errno.ECONNREFUSED or "refused" in str(os_error).lower():
-        return "connection refused"
-    if isinstance(exc, aiohttp.ClientConnectorDNSError):
-        return "host name not found"
-    if code in (errno.EHOSTUNREACH, errno.ENETUNREACH):
-        return "host unreachable"
-    return f"cannot connect ({_strerror(os_error)})"
+            raise transport_error(exc, what, tls=self._tls, client_cert=self._credentials.client_cert) from None
 
 
 # --------------------------------------------------------------------------------------------- parsing

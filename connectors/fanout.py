@@ -18,6 +18,10 @@ error while the studies of the others still come back.  How that is guaranteed h
   consecutive failed searches the platform is not asked for :attr:`BreakerPolicy.cooldown_s` seconds
   (its status says so at once); then one search is let through (half-open) and success closes it.
   This keeps a dead platform from costing every doctor its full timeout.
+* **Credentials kept across searches** — the fan-out keeps each platform's
+  :class:`~connectors.credentials.PlatformCredentials` (an OAuth2 token, the TLS context), so a token
+  fetched for one search serves the next ones until it is due for renewal; fetching it counts against the
+  platform's budget like any other call, and a failing token endpoint is that platform's error.
 * **Nothing escapes** — every failure becomes a :class:`PlatformStatus` with a short human error;
   whatever a platform delivered before failing (e.g. the study list before a series call timed out)
   is kept (``sink``).
@@ -41,6 +45,7 @@ from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
 from pydicom.dataset import Dataset
 
+from connectors.credentials import CredentialStore
 from connectors.dicomweb import DicomWebClient, PlatformError, StudyQuery
 from connectors.platforms import Platform
 from connectors.privacy import pseudonym
@@ -141,7 +146,8 @@ PlatformWork = Callable[[GuardedClient, list[T]], Awaitable[None]]
 class FanOut:
     """Runs one piece of work against every platform at once, with budgets, retries and breakers.
 
-    Keep one per hub process (it holds the breakers' state); it uses, and does not own, the session.
+    Keep one per hub process (it holds the breakers' state and the platforms' credentials, OAuth2
+    tokens included); it uses, and does not own, the session.
     """
 
     def __init__(self, session: aiohttp.ClientSession, *, retry: RetryPolicy | None = None,
@@ -155,6 +161,7 @@ class FanOut:
             default_threshold=self.breaker.threshold, default_ttl=self.breaker.cooldown_s,
             exclude=[asyncio.CancelledError],
         )
+        self.credentials = CredentialStore()
 
     async def run(self, platforms: Sequence[Platform], work: PlatformWork[T],
                   *, context: str = "") -> tuple[list[T], list[PlatformStatus]]:
@@ -186,8 +193,8 @@ class FanOut:
             breaker = await self._breakers.get_breaker(platform.id)
             async with breaker:
                 async with asyncio.timeout(platform.timeout_s):
-                    client = GuardedClient(DicomWebClient(platform, self.session), self.retry,
-                                           started + platform.timeout_s)
+                    client = GuardedClient(DicomWebClient(platform, self.session, self.credentials.of(platform)),
+                                           self.retry, started + platform.timeout_s)
                     await work(client, sink)
         except OpenedState as exc:
             wait = max(0.0, (exc.opened_at + self.breaker.cooldown_s) - time.time())

@@ -93,7 +93,7 @@ def _with(**changes: object) -> dict[str, object]:
     ({"timeoutS": "5"}, "field 'timeoutS'"),
     ({"timeoutS": True}, "field 'timeoutS'"),
     ({"auth": {"basic": "user:secret"}}, "field 'auth.basic': must be [user, password]"),
-    ({"auth": {"bearer": "x"}}, "field 'auth': must be {\"basic\": [user, password]}"),
+    ({"auth": {"digest": "x"}}, "field 'auth': must be one of {\"basic\": [user, password]}, {\"bearer\""),
     ({"timeout": 5}, "field 'timeout': unknown field"),
     ({"id": "bad id!"}, "platforms[1] (id 'bad id!'): field 'id': must be letters, digits"),
     ({"id": None}, "platforms[1]: field 'id': required"),
