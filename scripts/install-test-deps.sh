@@ -40,3 +40,9 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y --no-install-recommends "${need[@]}"
 fi
 bash "$(dirname "$0")/neo4j" build
+
+# tests/test_syslog_forwarding.py: audit events forwarded to a real syslog collector, Debian's rsyslogd,
+# started by the tests themselves on loopback (imtcp: RFC 6587 octet-counted TCP; its gtls and ossl stream
+# drivers: RFC 5425 TLS with client certificates, which the openssl command makes for the test); the
+# Debian service does not need to run.
+apt-get install -y --no-install-recommends rsyslog rsyslog-gnutls rsyslog-openssl openssl
