@@ -1,24 +1,29 @@
-"""One real ``hub serve`` on an embedded store loaded with the demo dataset and the acceptance extras."""
+"""One real ``hub serve`` per store — the embedded LadybugDB file and a real Neo4j server — each loaded
+once with the acceptance dataset (the demo dataset and the acceptance extras); every acceptance test
+asks both (``hub_server`` and ``ask`` are parametrised by tests/support/neo4j_server.py's ``backend``)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.support.hubproc import ROOT, HubServer, hub_cli
+from tests.support.hubproc import ROOT
 
 RECOGNITION_FIELDS = "verdict mark markCode targetItem validUntil policy reasons { code source clause text }"
+#: the acceptance dataset, as `hub load` is given it
+FILES = (ROOT / "seeds/demo/demo.yaml", ROOT / "tests/acceptance/extra.yaml")
 
 
-@pytest.fixture(scope="session")
-def hub_server(tmp_path_factory):
-    graph = tmp_path_factory.mktemp("acceptance") / "graph.lbug"
-    hub_cli("load", "--graph", str(graph), str(ROOT / "seeds/demo/demo.yaml"), str(ROOT / "tests/acceptance/extra.yaml"))
-    server = HubServer(graph)
-    yield server
-    server.stop()
+def acceptance_hub(datasets, backend: str):
+    """``hub serve`` over the acceptance dataset on ``backend`` (started once per session)."""
+    return datasets.served(backend, "acceptance", FILES)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
+def hub_server(datasets, backend):
+    return acceptance_hub(datasets, backend)
+
+
+@pytest.fixture
 def ask(hub_server):
     """ask(source, item, performedOn, at, on, **context) -> the Recognition as a dict."""
 

@@ -177,7 +177,8 @@ class Neo4jPool:
         if uri not in self._drivers:
             password = os.environ.get("NEO4J_PASSWORD")
             auth = (os.environ.get("NEO4J_USER") or "neo4j", password) if password is not None else None
-            self._drivers[uri] = neo4j.GraphDatabase.driver(uri, auth=auth)
+            # no notifications: "label Meta does not exist" on an empty database is what we expect there
+            self._drivers[uri] = neo4j.GraphDatabase.driver(uri, auth=auth, notifications_min_severity="OFF")
         return self._drivers[uri]
 
     def _run(self, uri: str, query: str, **params: object) -> list[dict]:
