@@ -328,12 +328,15 @@ class AuditLog:
                                 code, action, key_id)
         return self._submit(content).result()
 
-    async def append(self, **event: Any) -> AuditEvent:
+    async def append(self, *, operation: str, outcome: Outcome, user: str | None = "anonymous",
+                     role: str | None = None, institution: str | None = None, at: str | None = None,
+                     client: str | None = None, patient: Patient | str | None = None,
+                     platforms: Iterable[Any] | None = None, code: str | None = None,
+                     action: str | None = None, key_id: str | None = None) -> AuditEvent:
         """:meth:`record` for the event loop: it waits for the writer thread without blocking the loop.
         If the awaiting task is cancelled the event is still written."""
-        content = self._content(**{"user": "anonymous", "role": None, "institution": None, "at": None,
-                                   "client": None, "patient": None, "platforms": None, "code": None,
-                                   "action": None, "key_id": None, **event})
+        content = self._content(operation, outcome, user, role, institution, at, client, patient, platforms,
+                                code, action, key_id)
         return await asyncio.shield(asyncio.wrap_future(self._submit(content)))
 
     def _run(self) -> None:
