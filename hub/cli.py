@@ -186,6 +186,147 @@ def schema(
     out.print(f"wrote {path} ({len(text.splitlines())} lines)", highlight=False)
 
 
+@app.command("cypher")
+def cypher_cmd(
+    query: Annotated[Optional[str], typer.Argument(
+        help="Statement(s) to run, separated by ';'.  Without it: an interactive shell on a terminal, "
+             "else the statements read from standard input.")] = None,
+    graph: GraphOpt = None,
+    param: Annotated[list[str], typer.Option(
+        "--param", "-p", help="A $parameter as name=value (JSON when it parses: 5, [1,2], '\"130000\"'; else "
+                              "a string).  Repeatable.")] = [],  # noqa: B006 (typer reads the default)
+    fmt: Annotated[str, typer.Option("--format", help="table | csv | json (one JSON object per row).")] = "table",
+    max_rows: Annotated[int, typer.Option(
+        "--max-rows", help="Table rows shown per statement (0: all); csv and json print every row.")] = 1000,
+) -> None:
+    """Read-only Cypher on the graph: the embedded store (a fresh snapshot per statement, also while
+    `hub serve` holds it) or Neo4j (read transactions).  Writes (CREATE, MERGE, SET, DELETE, REMOVE, DROP,
+    COPY, LOAD …) are refused; nothing runs.  docs/ANALYSTS.md has worked questions."""
+    from hub.services.cypher import CypherShell, ReadOnlyRefused, StoreError, parse_params, split_statements
+
+    if fmt not in ("table", "csv", "json"):
+        fail(f"--format {fmt!r}: choose table, csv or json")
+    try:
+        settings = Settings.from_options(graph=graph)
+        params = parse_params(param)
+    except ValueError as e:
+        fail(str(e))
+    interactive = query is None and sys.stdin.isatty()
+    text = query if query is not None else (None if interactive else sys.stdin.read())
+
+    async def main() -> int:
+        try:
+            shell = await CypherShell.open(settings.graph)
+        except StoreError as e:
+            fail(str(e))
+        try:
+            if not interactive:
+                try:
+                    answers = await shell.run_all(text or "", params)
+                except (ReadOnlyRefused, StoreError) as e:
+                    fail(str(e))
+                for answer in answers:
+                    _print_answer(answer, fmt, max_rows, quiet=len(answers) == 1 and fmt != "table")
+                return 0
+            return await _repl(shell, params, fmt, max_rows)
+        finally:
+            await shell.close()
+
+    raise typer.Exit(asyncio.run(main()))
+
+
+def _print_answer(answer: Any, fmt: str, max_rows: int, *, quiet: bool = False) -> None:
+    import csv as csv_module
+
+    from hub.services.cypher import cell
+
+    if fmt == "json":
+        for row in answer.rows:
+            sys.stdout.write(json.dumps(dict(zip(answer.columns, row)), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        return
+    if fmt == "csv":
+        writer = csv_module.writer(sys.stdout)
+        writer.writerow(answer.columns)
+        writer.writerows([["" if v is None else cell(v) for v in row] for row in answer.rows])
+        sys.stdout.flush()
+        return
+    from rich.table import Table
+
+    shown = answer.rows if max_rows <= 0 else answer.rows[:max_rows]
+    table = Table(*answer.columns, show_lines=False, highlight=False)
+    for row in shown:
+        table.add_row(*(escape(cell(v)) for v in row))
+    out.print(table)
+    more = f", {len(answer.rows) - len(shown)} not shown (--max-rows)" if len(shown) < len(answer.rows) else ""
+    if not quiet:
+        err.print(f"{len(answer.rows)} row{'s' if len(answer.rows) != 1 else ''}{more} ({answer.ms:.1f} ms)",
+                  highlight=False, style="dim")
+
+
+REPL_HELP = """Type Cypher and end it with ';' (a statement may span lines).  Read-only: MATCH … RETURN, WITH,
+UNWIND, CALL of read-only procedures; writes are refused.  $parameters come from --param.
+  :schema   labels and relationship types with their counts
+  :help     this text
+  :quit     leave (also Ctrl-D)"""
+
+
+async def _repl(shell: Any, params: dict[str, Any], fmt: str, max_rows: int) -> int:
+    from hub.services.cypher import ReadOnlyRefused, StoreError
+
+    try:
+        import readline  # noqa: F401  (line editing and history for input())
+    except ImportError:
+        pass
+    engine = "LadybugDB, a fresh snapshot per statement" if shell.backend == "ladybug" else "Neo4j, read transactions"
+    err.print(f"hub cypher — {shell.target} ({engine}); read-only.  :help for help, :quit to leave.",
+              highlight=False, soft_wrap=True)
+    buffer: list[str] = []
+    while True:
+        try:
+            line = input("cypher> " if not buffer else "   ...> ")
+        except EOFError:
+            err.print()
+            return 0
+        except KeyboardInterrupt:
+            err.print()
+            buffer.clear()
+            continue
+        stripped = line.strip()
+        if not buffer and stripped.startswith(":"):
+            command = stripped.split()[0].lower()
+            if command in (":quit", ":exit", ":q"):
+                return 0
+            if command == ":help":
+                err.print(REPL_HELP, highlight=False)
+            elif command == ":schema":
+                text = ("MATCH (n) RETURN label(n) AS label, count(*) AS nodes ORDER BY label"
+                        if shell.backend == "ladybug" else
+                        "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS nodes ORDER BY label")
+                rels = ("MATCH ()-[r]->() RETURN label(r) AS type, count(*) AS relationships ORDER BY type"
+                        if shell.backend == "ladybug" else
+                        "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS relationships ORDER BY type")
+                for statement in (text, rels):
+                    _print_answer(await shell.run(statement), "table", 0)
+            else:
+                err.print(f"unknown command {command}; :help lists them", highlight=False)
+            continue
+        buffer.append(line)
+        joined = "\n".join(buffer)
+        if not joined.rstrip().endswith(";"):
+            if not joined.strip():
+                buffer.clear()
+            continue
+        buffer.clear()
+        try:
+            for answer in await shell.run_all(joined, params):
+                _print_answer(answer, fmt, max_rows)
+        except (ReadOnlyRefused, StoreError) as e:
+            err.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
+        except KeyboardInterrupt:
+            err.print("interrupted")
+
+
 @seeds_app.command("report")
 def seeds_report(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
