@@ -1,4 +1,6 @@
-"""Fixtures for tests/graphql: one demo store loaded once, copied for each server that needs its own."""
+"""Fixtures for tests/graphql: one demo store loaded once, copied for each server that needs its own;
+``store_hub``, the demo dataset served on each store in turn (LadybugDB, a real Neo4j) for the tests of
+what the store answers (browsing, rows, federation's ``_entities``)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.graphql.support import copy_graph
+from tests.graphql.support import DEMO, copy_graph
 from tests.support.hubproc import HUB, ROOT, HubServer
 
 
@@ -31,6 +33,15 @@ def hub(demo_graph, tmp_path_factory):
     server = HubServer(copy_graph(demo_graph, tmp_path_factory.mktemp("hub-dev")), hub_env=False)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def store_hub(backend, request, datasets) -> HubServer:
+    """``hub serve`` over the demo dataset with default settings, on each store: the session's ``hub`` on
+    LadybugDB, and one over the demo dataset loaded into Neo4j."""
+    if backend == "ladybug":
+        return request.getfixturevalue("hub")
+    return datasets.served("neo4j", "demo", [DEMO], hub_env=False)
 
 
 def start_hub(demo_graph: Path, tmp: Path, *args: str, env: dict | None = None) -> HubServer:

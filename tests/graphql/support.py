@@ -15,6 +15,7 @@ from typing import Any
 from tests.support.hubproc import ROOT, Http, free_port, wait_http
 
 GATEWAY_TOOLS = ROOT / "tools" / "gateway"
+DEMO = ROOT / "seeds/demo/demo.yaml"
 
 
 def copy_graph(source: Path, dest_dir: Path) -> Path:
@@ -25,6 +26,14 @@ def copy_graph(source: Path, dest_dir: Path) -> Path:
     if wal.exists():
         shutil.copyfile(wal, dest.with_name(dest.name + ".wal"))
     return dest
+
+
+def demo_target(backend: str, datasets: Any, demo_graph: Path, tmp: Path) -> str:
+    """A ``--graph`` holding the demo dataset for one more server: a private copy of the demo store, or the
+    Neo4j server holding it (claimed for the caller's test; any number of servers may share it)."""
+    if backend == "ladybug":
+        return str(copy_graph(demo_graph, tmp))
+    return datasets.target("neo4j", "demo", [DEMO])
 
 
 class InProcessHub(Http):

@@ -3,7 +3,7 @@
 The gateway is the Hive Gateway CLI from npm (tools/gateway, pinned in package-lock.json), composing the
 hub (``hub serve``) and a small subgraph of this test's own (a bed registry, uvicorn) with
 ``--dev-service``; the query needs both.  ``_entities`` batching is checked on an in-process hub whose
-store counts reads.
+store counts reads.  Both run on each store (the demo dataset on LadybugDB and on a real Neo4j).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from hub.config import Settings
-from tests.graphql.support import GATEWAY_TOOLS, InProcessHub
+from tests.graphql.support import GATEWAY_TOOLS, InProcessHub, demo_target
 from tests.support.hubproc import ROOT, Http, free_port, terminate, wait_http
 
 HIVE = GATEWAY_TOOLS / "node_modules" / ".bin" / "hive-gateway"
@@ -57,16 +57,26 @@ def beds(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def gateway(hub, beds, tmp_path_factory):
-    assert HIVE.exists(), "Hive Gateway CLI missing: run scripts/install-test-deps.sh (cd tools/gateway && npm ci)"
-    work = tmp_path_factory.mktemp("gateway")
-    server = Proc(
-        [str(HIVE), "supergraph", "--dev-service", f"hub={hub.url}/graphql", "--dev-service", f"beds={beds.url}/",
-         "--host", "127.0.0.1", "--port", "{port}"],
-        "/readiness", work / "gateway.log", cwd=work, env={"NODE_NO_WARNINGS": "1"},
-    )
-    yield server
-    server.stop()
+def gateways():
+    """The gateways started in this module, by backend: each composes that store's hub with the beds."""
+    started: dict[str, Proc] = {}
+    yield started
+    for server in started.values():
+        server.stop()
+
+
+@pytest.fixture
+def gateway(backend, store_hub, beds, gateways, tmp_path_factory):
+    """Hive Gateway over the demo hub on each store (``store_hub``) and the bed registry."""
+    if backend not in gateways:
+        assert HIVE.exists(), "Hive Gateway CLI missing: run scripts/install-test-deps.sh (cd tools/gateway && npm ci)"
+        work = tmp_path_factory.mktemp(f"gateway-{backend}")
+        gateways[backend] = Proc(
+            [str(HIVE), "supergraph", "--dev-service", f"hub={store_hub.url}/graphql", "--dev-service",
+             f"beds={beds.url}/", "--host", "127.0.0.1", "--port", "{port}"],
+            "/readiness", work / "gateway.log", cwd=work, env={"NODE_NO_WARNINGS": "1"},
+        )
+    return gateways[backend]
 
 
 QUERY = """
@@ -99,7 +109,7 @@ def test_core_question_through_the_gateway(gateway):
     assert out["data"]["recognizability"] == {"verdict": "RECOGNIZED", "mark": "京津冀HR", "targetItem": "HE-IMG:122"}
 
 
-def test_gateway_overhead(gateway, hub):
+def test_gateway_overhead(gateway, store_hub):
     """Median latency of one hub query directly and through the gateway (printed; bounded loosely)."""
     q = {"query": '{ institution(id: "bj-xh") { name tier region } }'}
 
@@ -114,7 +124,7 @@ def test_gateway_overhead(gateway, hub):
             assert status == 200 and "errors" not in out
         return statistics.median(times)
 
-    direct, via = median_ms(hub), median_ms(gateway)
+    direct, via = median_ms(store_hub), median_ms(gateway)
     print(f"\nhub direct {direct:.2f} ms, via Hive Gateway {via:.2f} ms, overhead {via - direct:.2f} ms (median of 150)")
     assert via - direct < 100
 
@@ -135,20 +145,29 @@ class CountingStore:
 
 
 @pytest.fixture(scope="module")
-def counted(demo_graph, tmp_path_factory):
-    from tests.graphql.support import copy_graph
+def counted_hubs():
+    started: dict[str, InProcessHub] = {}
+    yield started
+    for server in started.values():
+        server.stop()
 
-    graph = copy_graph(demo_graph, tmp_path_factory.mktemp("counted"))
-    holder = {}
 
-    def wrap(store):
-        holder["store"] = CountingStore(store)
-        return holder["store"]
+@pytest.fixture
+def counted(backend, counted_hubs, datasets, demo_graph, tmp_path_factory):
+    """An in-process hub over the demo dataset whose store counts its reads, on each store."""
+    graph = demo_target(backend, datasets, demo_graph, tmp_path_factory.mktemp("counted")) \
+        if backend == "neo4j" or backend not in counted_hubs else None
+    if backend not in counted_hubs:
+        holder = {}
 
-    server = InProcessHub(Settings(graph=str(graph)), wrap_store=wrap)
-    server.store = holder["store"]
-    yield server
-    server.stop()
+        def wrap(store):
+            holder["store"] = CountingStore(store)
+            return holder["store"]
+
+        server = InProcessHub(Settings(graph=graph), wrap_store=wrap)
+        server.store = holder["store"]
+        counted_hubs[backend] = server
+    return counted_hubs[backend]
 
 
 def test_entities_cost_one_store_read_per_type(counted):
