@@ -16,6 +16,7 @@ from hub.domain.regions import zone_codes
 from hub.domain.seeds import policies_dir
 from hub.domain.recognition import RecognitionEngine
 from hub.domain.upload_rules import UploadRules
+from hub.services.audit import AuditLog, Pseudonyms, SyslogForwarder, beside_store
 from resolvers.context import HubContext
 
 
@@ -27,6 +28,7 @@ class Runtime:
     engine: RecognitionEngine
     load_token: str | None = None
     prior_studies: Any = None  # connectors.service.PriorStudySearch when --platforms is given
+    audit: AuditLog | None = None  # every patient-data access (CONTRACT.md "Audit")
     _session: Any = None
 
     @classmethod
@@ -50,7 +52,12 @@ class Runtime:
         policies = load_policies(policies_dir(seeds))
         regions = await region_index(store)
         engine = RecognitionEngine(policies, regions, items, GraphFacts(store))
-        rt = cls(settings, store, items, engine)
+        try:
+            audit = open_audit(settings)
+        except BaseException:
+            await store.close()
+            raise
+        rt = cls(settings, store, items, engine, audit=audit)
         if platforms is not None:
             from connectors.dicomweb import make_session
             from connectors.service import PriorStudySearch
@@ -65,9 +72,29 @@ class Runtime:
         return HubContext(
             store=self.store, engine=self.engine, items=self.items, max_batch=self.settings.max_batch,
             max_page=self.settings.max_page, max_offset=self.settings.max_offset, prior_studies=self.prior_studies,
+            audit=self.audit,
         )
 
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
+        if self.audit is not None:
+            self.audit.close()
         await self.store.close()
+
+
+def audit_paths(settings: Settings) -> tuple[Path, Path]:
+    """(audit log, pseudonym key file): the settings', else beside the store — ``GRAPH.audit.jsonl`` for an
+    embedded store (one log per store: two stores in one directory do not share a chain), the user's data
+    directory for a Neo4j graph — and the key beside the log."""
+    default_log, _ = beside_store(settings.graph)
+    log = Path(settings.audit_log) if settings.audit_log else (
+        default_log if "://" in settings.graph else Path(f"{Path(settings.graph).expanduser().resolve()}.audit.jsonl"))
+    key = Path(settings.pseudonym_key_file) if settings.pseudonym_key_file else log.parent / "pseudonym.key"
+    return log, key
+
+
+def open_audit(settings: Settings) -> AuditLog:
+    log, key = audit_paths(settings)
+    forwarder = SyslogForwarder(settings.audit_syslog) if settings.audit_syslog else None
+    return AuditLog(log, Pseudonyms.from_file(key), forwarder=forwarder)

@@ -26,6 +26,7 @@ class HubContext:
     max_page: int = 500  # Settings.max_page: the largest ``first``
     max_offset: int = 10_000  # Settings.max_offset: the largest ``offset``
     prior_studies: Any = None  # connectors.service.PriorStudySearch, when platforms are configured
+    audit: Any = None  # hub.services.audit.AuditLog: every patient-data access
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -36,6 +37,11 @@ def hub(info: strawberry.Info) -> HubContext:
 def identity(info: strawberry.Info) -> Identity:
     """The caller of this request (the web layer's Guard put it in the context; anonymous without auth)."""
     return info.context.get("identity", ANONYMOUS)
+
+
+def client(info: strawberry.Info) -> str | None:
+    """The caller's address, for the audit."""
+    return info.context.get("client")
 
 
 def authorized(info: strawberry.Info, field: str, at: str | None = None) -> Identity:

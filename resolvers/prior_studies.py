@@ -13,7 +13,10 @@ from typing import Optional
 import strawberry
 from hub.services.prior_studies import PriorStudiesRefused
 from hub.services.prior_studies import prior_studies as find_prior_studies
-from resolvers.context import authorized, hub
+from hub.services.access import Forbidden
+from hub.services.audit import Patient
+from hub.services.patient_data import patient_access
+from resolvers.context import client, hub, identity
 from resolvers.errors import hub_error
 from resolvers.recognition import to_graphql, today
 from resolvers.types import PatientInput, PlatformStatus, PriorStudies, PriorStudy
@@ -27,11 +30,18 @@ async def prior_studies(
     on: Optional[dt.date] = None,
 ) -> PriorStudies:
     """The patient's studies on every regional platform, with recognizability at institution ``at``."""
-    authorized(info, "priorStudies", str(at))
     ctx = hub(info)
+
+    async def run():
+        return await find_prior_studies(ctx.prior_studies, ctx.engine, patient.id, patient.issuer, str(at),
+                                        since, on or today())
+
     try:
-        answer = await find_prior_studies(ctx.prior_studies, ctx.engine, patient.id, patient.issuer, str(at),
-                                          since, on or today())
+        answer = await patient_access(ctx.audit, identity(info), "priorStudies", at=str(at),
+                                      patient=Patient(patient.id, patient.issuer), client=client(info), run=run,
+                                      platforms_of=lambda a: a.platforms)
+    except Forbidden as e:
+        raise hub_error("FORBIDDEN", str(e)) from None
     except PriorStudiesRefused as e:
         raise hub_error(e.code, str(e)) from None
     return PriorStudies(

@@ -19,7 +19,7 @@ from strawberry.federation.schema import FederationAny  # the _entities field's 
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.info import Info
 
-from resolvers import graph, prior_studies, recognition
+from resolvers import audit, graph, prior_studies, recognition
 from resolvers.fastpath.documents import DocumentCache, Documents
 from resolvers.errors import hub_error
 from resolvers.fastpath.execution import HubExecutionContext
@@ -64,6 +64,10 @@ class Query:
     catalogs: list[Catalog] = strawberry.field(resolver=graph.catalogs, description="The seven catalogs of the five documents.")
     catalog_items: list[CatalogItem] = strawberry.field(resolver=graph.catalog_items, description="The items of one catalog, in the document's order.")
     regions: list[Region] = strawberry.field(resolver=graph.regions, description="Browse regions (GB/T 2260, zones JJJ/CY, CN).")
+    audit_events: list[audit.AuditEvent] = strawberry.field(
+        resolver=audit.audit_events,
+        description="Who read a patient's data, when, from where, with what outcome (auditor only; CONTRACT.md Audit).",
+    )
     prior_studies: PriorStudies = strawberry.field(
         resolver=prior_studies.prior_studies,
         description="The duplicate-exam reminder (004 6.6): the patient's studies on every regional platform at once, "
