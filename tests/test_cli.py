@@ -1,4 +1,6 @@
-"""`hub load` / `hub serve` / `hub seeds report` as a person runs them: real processes, real store."""
+"""`hub load` / `hub serve` / `hub seeds report` as a person runs them: real processes, real store — each
+test that loads or serves runs on both stores (``fresh_graph``: a new LadybugDB file, or the emptied
+scratch Neo4j server of tests/support/neo4j_server.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from tests.support.hubproc import ROOT, HubServer, hub_cli
 DATA = Path(__file__).parent / "data"
 
 
-def _counts(graph: Path) -> dict:
+def _counts(graph: Path | str) -> dict:
     server = HubServer(graph)
     try:
         q = "{ institutions(first: 500) { id name tier region aliases } alliances(first: 500) { id name } }"
@@ -32,8 +34,8 @@ def prerequisite(tmp_path) -> Path:
     return p
 
 
-def test_contract_example_loads_twice_without_change(tmp_path, prerequisite):
-    graph = tmp_path / "g.lbug"
+def test_contract_example_loads_twice_without_change(fresh_graph, prerequisite):
+    graph = fresh_graph
     first = hub_cli("load", "--graph", str(graph), str(prerequisite), str(DATA / "contract_example.json"))
     assert "1 created" in first.stdout, first.stdout
     second = hub_cli("load", "--graph", str(graph), str(DATA / "contract_example.json"))
@@ -55,8 +57,8 @@ def test_contract_example_loads_twice_without_change(tmp_path, prerequisite):
          "validTo"),
     ],
 )
-def test_bad_file_is_refused_whole_and_writes_nothing(tmp_path, prerequisite, record, needle):
-    graph = tmp_path / "g.lbug"
+def test_bad_file_is_refused_whole_and_writes_nothing(fresh_graph, tmp_path, prerequisite, record, needle):
+    graph = fresh_graph
     hub_cli("load", "--graph", str(graph), str(prerequisite))
     before = _counts(graph)
     good_then_bad = {"institutions": [{"id": "would-be-new", "name": "新", "tier": "2A", "region": "110101",
@@ -71,10 +73,10 @@ def test_bad_file_is_refused_whole_and_writes_nothing(tmp_path, prerequisite, re
     assert _counts(graph) == before
 
 
-def test_malformed_json_names_the_file_and_line(tmp_path):
+def test_malformed_json_names_the_file_and_line(fresh_graph, tmp_path):
     bad = tmp_path / "broken.json"
     bad.write_text('{"institutions": [\n  {"id": "a",}\n]}')
-    out = hub_cli("load", "--graph", str(tmp_path / "g.lbug"), str(bad), check=False)
+    out = hub_cli("load", "--graph", fresh_graph, str(bad), check=False)
     assert out.returncode != 0 and str(bad) in out.stderr and "line 2" in out.stderr, out.stderr
 
 
@@ -86,16 +88,27 @@ def test_a_store_that_cannot_be_created_there_is_a_clear_refusal(tmp_path):
     assert f"{a_file} is a file, not a directory" in out.stderr, out.stderr
 
 
-def test_load_while_serving_goes_through_the_server(tmp_path, prerequisite):
-    graph = tmp_path / "g.lbug"
+def test_a_server_that_cannot_be_reached_is_a_clear_refusal(unused_tcp_port):
+    url = f"bolt://127.0.0.1:{unused_tcp_port}"
+    out = hub_cli("load", "--graph", url, str(ROOT / "seeds/demo/demo.yaml"), check=False)
+    assert out.returncode != 0 and "Traceback" not in out.stderr, out.stderr
+    assert f"cannot reach Neo4j at {url}" in " ".join(out.stderr.split()), out.stderr
+
+
+def test_load_while_serving(fresh_graph, backend, prerequisite):
+    """A running hub serve answers with what hub load writes meanwhile: on LadybugDB, which one process
+    holds, hub load hands the file to the server; on Neo4j both write to the server."""
+    graph = fresh_graph
     hub_cli("load", "--graph", str(graph), str(prerequisite))
     server = HubServer(graph)
     try:
         out = hub_cli("load", "--graph", str(graph), str(DATA / "contract_example.json"), check=False)
         assert out.returncode == 0, out.stderr
-        assert "through hub serve" in out.stdout
+        assert ("through hub serve" in out.stdout) is (backend == "ladybug"), out.stdout
         got = server.query('{ institution(id: "bj-xh") { name alliances { id } } }')["data"]["institution"]
         assert got == {"name": "北京协和医院", "alliances": [{"id": "bj-dc-yl"}]}
+        if backend != "ladybug":
+            return
         # what hub load hands over, malformed: a JSON refusal, not a 500 (the client reads the answer as JSON)
         token = json.loads(Path(f"{graph}.serve.json").read_text())["token"]
         for body in (b"5", b"{bad", b'{"files": "x.json"}', b'{"files": [1]}'):
@@ -106,15 +119,42 @@ def test_load_while_serving_goes_through_the_server(tmp_path, prerequisite):
         server.stop()
 
 
-def test_catalog_counts_equal_the_documents(tmp_path):
+def test_catalog_counts_equal_the_documents(fresh_graph):
     """ZJ-LAB 18 classes (000 三(一)), ZJ-IMG 180 (000 三(二)), BJ-LAB 150 printed of 181 (001 三、2(一)),
     BJ-IMG 300 (001 三、2(二)), HC-IMG 52 (002 二), HE-IMG 256 printed (003 附表), CY-IMG 141 (004 6.3)."""
-    server = HubServer(tmp_path / "g.lbug")
+    server = HubServer(fresh_graph)
     try:
         got = {c["id"]: c["itemCount"] for c in server.query("{ catalogs { id itemCount } }")["data"]["catalogs"]}
     finally:
         server.stop()
     assert got == {"ZJ-LAB": 18, "ZJ-IMG": 180, "BJ-LAB": 150, "BJ-IMG": 300, "HC-IMG": 52, "HE-IMG": 256, "CY-IMG": 141}
+
+
+def test_a_large_file_takes_the_bulk_path_and_loads_twice_without_change(fresh_graph, tmp_path):
+    """BULK_THRESHOLD records or more: the bulk path (COPY on LadybugDB, batched UNWIND on Neo4j); the
+    second load of the same file writes nothing."""
+    from graph.loading import BULK_THRESHOLD
+
+    regions = ["110101", "110105", "130102", "330102", "510104"]
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps({"institutions": [
+        {"id": f"bulk-{k:05d}", "name": f"批量医院{k}", "tier": ("3A", "2B", "1")[k % 3], "region": regions[k % 5],
+         "ownership": "public", "kind": "general", **({"aliases": [f"别名{k}"]} if k % 7 == 0 else {})}
+        for k in range(BULK_THRESHOLD)]}, ensure_ascii=False))
+    first = hub_cli("load", "--graph", fresh_graph, str(big))
+    assert "(bulk," in first.stdout and f"institutions: {BULK_THRESHOLD} created" in first.stdout, first.stdout
+    second = hub_cli("load", "--graph", fresh_graph, str(big))
+    assert f"institutions: 0 created, 0 updated, {BULK_THRESHOLD} unchanged" in second.stdout, second.stdout
+    server = HubServer(fresh_graph)
+    try:
+        got = server.query('{ institutions(region: "13", first: 3) { id region aliases } '
+                           'institution(id: "bulk-00007") { name tier aliases } }')["data"]
+    finally:
+        server.stop()
+    assert got["institutions"] == [{"id": "bulk-00002", "region": "130102", "aliases": []},
+                                   {"id": "bulk-00007", "region": "130102", "aliases": ["别名7"]},
+                                   {"id": "bulk-00012", "region": "130102", "aliases": []}]
+    assert got["institution"] == {"name": "批量医院7", "tier": "2B", "aliases": ["别名7"]}
 
 
 def test_seeds_report_lists_every_known_flaw():
