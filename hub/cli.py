@@ -186,6 +186,59 @@ def schema(
     out.print(f"wrote {path} ({len(text.splitlines())} lines)", highlight=False)
 
 
+@app.command("export")
+def export_cmd(
+    to: Annotated[str, typer.Option(
+        "--to", help="Where to: a Neo4j URL (bolt://, neo4j://, neo4j+s:// …; NEO4J_USER / NEO4J_PASSWORD / "
+                     "NEO4J_DATABASE), a directory for nodes.csv + edges.csv, or a FILE.graphml.")],
+    graph: GraphOpt = None,
+    fmt: Annotated[Optional[str], typer.Option(
+        "--format", help="neo4j | csv | graphml (default: what --to implies).")] = None,
+) -> None:
+    """Export the graph: every node and relationship to a Neo4j server (idempotent: only what differs is
+    written), or to CSV / GraphML files for pandas, networkx, Gephi.  The source (--graph) is only read: an
+    embedded store is read from a snapshot, even while `hub serve` holds it."""
+    from graph.store import StoreError
+    from hub.services.export import ExportRefused, export_graph
+
+    try:
+        settings = Settings.from_options(graph=graph)
+    except ValueError as e:
+        fail(str(e))
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=total)
+            bar.update(tasks[name], completed=done, total=total)
+
+        try:
+            result = asyncio.run(export_graph(settings.graph, to, fmt, progress))
+        except (ExportRefused, StoreError, ValueError, OSError) as e:
+            fail(str(e))
+    if result.copy is not None:
+        for kind, s in result.copy.kinds.items():
+            out.print(f"{kind}: {s.created} created, {s.updated} updated, {s.unchanged} unchanged", highlight=False)
+    for path in result.files:
+        out.print(f"wrote {path}", highlight=False, soft_wrap=True)
+    names = result.expected
+    width = max(len(n) for n in names)
+    out.print(f"{'':{width}}  {'source':>10}  {'exported':>10}", highlight=False)
+    for name in names:
+        mark = "  <- short" if name in result.short else ""
+        out.print(f"{name:{width}}  {result.source_counts.get(name, 0):>10}  {result.target_counts.get(name, 0):>10}"
+                  f"{mark}", highlight=False)
+    out.print(f"{result.source} -> {result.to} ({result.format}, {result.seconds:.1f} s)", highlight=False,
+              soft_wrap=True)
+    if result.short:
+        fail("the export holds fewer of " + ", ".join(result.short) + " than the source (was the source written "
+             "to during the export? run it again)")
+
+
 @app.command("cypher")
 def cypher_cmd(
     query: Annotated[Optional[str], typer.Argument(

@@ -1,0 +1,12 @@
+// The VALID_IN relationships (Mark -> Region) of a page of $limit Mark nodes in key order after $after (""
+// for the first page), paged by the Mark it starts from (each has few).  -> one row per relationship (src,
+// dst keys), and one row with a null end for a node of the page that has none: `page` (the paged key)
+// moves the cursor.
+MATCH (a:Mark)
+WHERE a.id > $after
+WITH a
+ORDER BY a.id
+LIMIT $limit
+OPTIONAL MATCH (a)-[:VALID_IN]->(b:Region)
+RETURN a.id AS page, a.id AS src, b.code AS dst
+ORDER BY page, dst

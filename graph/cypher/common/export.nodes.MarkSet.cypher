@@ -1,0 +1,7 @@
+// A page of MarkSet nodes, every property, in key order after $after ("" for the first page): keyset
+// paging for graph/export.py (SKIP is capped, and deep SKIP is slow on both engines).  -> one row per node
+MATCH (n:MarkSet)
+WHERE n.key > $after
+RETURN n.key AS key, n.marks AS marks
+ORDER BY key
+LIMIT $limit
