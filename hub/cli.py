@@ -45,6 +45,20 @@ def seed_errors() -> tuple[type[Exception], ...]:
     return (PolicyFileError, CatalogFileError, ZonesFileError)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"hub {version('huren-hub')}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="Print the hub's version and exit.")] = False) -> None:
+    """互认 hub: is this prior study recognizable here?"""
+
+
 def fail(message: str, code: int = 1) -> None:
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
@@ -127,6 +141,9 @@ def serve(**options: Any) -> None:
         + (f", trusted documents only ({settings.trusted_documents})" if settings.trusted_documents else ""),
         highlight=False,
     )
+    base = f"http://{f'[{settings.host}]' if ':' in settings.host else settings.host}:{settings.port}"
+    err.print((f"GraphiQL {base}/graphql · " if settings.graphiql_enabled else "") + f"public list {base}/public · "
+              f"start page {base}/", highlight=False)
 
     async def main() -> None:
         try:
