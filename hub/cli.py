@@ -143,7 +143,7 @@ def serve(**options: Any) -> None:
     )
     base = f"http://{f'[{settings.host}]' if ':' in settings.host else settings.host}:{settings.port}"
     err.print((f"GraphiQL {base}/graphql · " if settings.graphiql_enabled else "") + f"public list {base}/public · "
-              f"start page {base}/", highlight=False)
+              f"start page {base}/", highlight=False, soft_wrap=True)
 
     async def main() -> None:
         try:
