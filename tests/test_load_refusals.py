@@ -3,7 +3,9 @@ the file (and the record and field where there is one) named, no stack trace, an
 
 Each case runs the real ``hub load`` on a store already holding the demo dataset, then compares every node
 and relationship count and one record of the store with what they were before.  Every bad file also
-updates an existing institution first (its name), so a refusal that wrote part of the file shows.
+updates an existing institution first (its name), so a refusal that wrote part of the file shows.  Every
+case runs on both stores: the demo dataset in a LadybugDB file and in a real Neo4j (``datasets``, the
+same store the GraphQL tests read: the matrix writes nothing to it, the good files load into new stores).
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ CASES = [
 ]
 
 
-def store_state(graph: Path) -> tuple[dict, list]:
+def store_state(graph: Path | str) -> tuple[dict, list]:
     async def read() -> tuple[dict, list]:
         store = await open_store(str(graph))
         try:
@@ -91,11 +93,11 @@ def store_state(graph: Path) -> tuple[dict, list]:
     return asyncio.run(read())
 
 
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory) -> Path:
-    graph = tmp_path_factory.mktemp("refusals") / "g.lbug"
-    hub_cli("load", "--graph", str(graph), str(ROOT / "seeds/demo/demo.yaml"))
-    return graph
+@pytest.fixture
+def demo_store(backend, datasets) -> str:
+    """The demo dataset on each store (loaded once per session, and again on Neo4j if another dataset
+    took the server in between)."""
+    return datasets.target(backend, "demo", [ROOT / "seeds/demo/demo.yaml"])
 
 
 def test_the_matrix_covers_at_least_fifteen_kinds():
@@ -123,18 +125,18 @@ def test_a_bad_file_is_refused_whole_naming_what_is_wrong(demo_store, tmp_path, 
     assert store_state(demo_store) == before
 
 
-def test_a_bom_alone_is_no_fault(demo_store, tmp_path):
+def test_a_bom_alone_is_no_fault(fresh_graph, tmp_path):
     """Windows editors write a UTF-8 byte-order mark: a good file with one loads."""
     good = tmp_path / "bom.json"
     good.write_bytes(b"\xef\xbb\xbf" + json.dumps({"institutions": [INSTITUTION]}, ensure_ascii=False).encode())
-    out = hub_cli("load", "--graph", str(demo_store), str(good))
+    out = hub_cli("load", "--graph", fresh_graph, str(good))
     assert "institutions: 1 created" in out.stdout, out.stdout
 
 
-def test_an_alias_of_a_scalar_still_works(tmp_path):
+def test_an_alias_of_a_scalar_still_works(fresh_graph, tmp_path):
     good = tmp_path / "alias.yaml"
     good.write_text("institutions:\n"
                     "  - {id: y-1, name: 甲, tier: 2A, region: &r '110101', ownership: public, kind: general}\n"
                     "  - {id: y-2, name: 乙, tier: 2A, region: *r, ownership: public, kind: general}\n", encoding="utf-8")
-    out = hub_cli("load", "--graph", str(tmp_path / "g.lbug"), str(good))
+    out = hub_cli("load", "--graph", fresh_graph, str(good))
     assert "institutions: 2 created" in out.stdout, out.stdout
