@@ -35,7 +35,7 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.types.execution import ExecutionResult
 
 from graph.store import StoreError
-from hub.web import graphiql
+from hub.web import graphiql, landing, public
 from hub.config import Settings, is_loopback
 from hub.web.limits import BodySizeLimit, TrustedDocuments, error_body, limit_error, limited_schema
 from hub.web.metrics import GRAPHQL_SECONDS, metrics_endpoint
@@ -270,6 +270,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         Route("/admin/load", admin_load, methods=["POST"]),
         Route("/metrics", metrics_endpoint),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        landing.route(settings),
+        *public.routes(holder),  # open without a token: outside the Guard's paths (hub.web.guard.GUARDED)
     ]
     if settings.graphiql_enabled:
         routes.append(Route("/static/{folder}/{name}", graphiql.static, methods=["GET", "HEAD"]))
