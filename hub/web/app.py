@@ -35,7 +35,7 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.types.execution import ExecutionResult
 
 from graph.store import StoreError
-from hub.web import graphiql, landing, public
+from hub.web import access_log, graphiql, landing, public
 from hub.config import Settings, is_loopback
 from hub.web.limits import BodySizeLimit, TrustedDocuments, error_body, limit_error, limited_schema
 from hub.web.metrics import GRAPHQL_SECONDS, metrics_endpoint
@@ -287,4 +287,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             allow_headers=["*"],
             max_age=600,
         ))
+    access_log.configure()
+    middleware.insert(0, Middleware(access_log.AccessLog))  # outermost: it logs refusals too
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -2,15 +2,22 @@
 
 What an analyst or an operator watches: the use cases' answer and platform counters
 (:mod:`hub.services.metrics`) and, measured here where requests enter, how long GraphQL requests take.
+
+Without the ``_created`` series: prometheus_client exports, beside every counter and histogram (and each of
+their label sets), a ``*_created`` gauge holding the Unix time it was created — one extra series per label
+set that no dashboard or alert of deploy/ reads, and Prometheus detects counter resets without it.
+``disable_created_metrics()`` is process-wide and read when /metrics is rendered.
 """
 
 from __future__ import annotations
 
-from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Histogram, disable_created_metrics, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
 
 import hub.services.metrics  # noqa: F401  (registers the answer counters, so /metrics lists them from the start)
+
+disable_created_metrics()
 
 GRAPHQL_SECONDS = Histogram(
     "hub_graphql_request_seconds", "Time to answer one GraphQL HTTP request.",
