@@ -38,3 +38,15 @@ CREATE REL TABLE IF NOT EXISTS VALID_IN(FROM Mark TO Region)
 CREATE REL TABLE IF NOT EXISTS GOVERNS(FROM Policy TO Region)
 ;
 CREATE REL TABLE IF NOT EXISTS USES(FROM Policy TO Catalog)
+;
+// The act of recognition (CONTRACT.md; docs/DESIGN.md "Reminders and decisions"): patients only as keyed
+// pseudonyms.  New tables, no migration: an older store gets them on its next open (IF NOT EXISTS).
+CREATE NODE TABLE IF NOT EXISTS Patient(pseudonym STRING PRIMARY KEY, keyId STRING)
+;
+CREATE NODE TABLE IF NOT EXISTS Reminder(id STRING PRIMARY KEY, patient STRING, keyId STRING, at STRING, atRegion STRING, atScopes STRING[], orderedItem STRING, platform STRING, studyUid STRING, performedOn DATE, modality STRING, description STRING, dicomInstitutionName STRING, institution STRING, institutionName STRING, institutionRegion STRING, item STRING, findings STRING, verdict STRING, policy STRING, issuedOn DATE, issuedAt STRING, lastOn DATE, viewed BOOLEAN, viewedAt STRING, decisionId STRING, decision STRING, decisionVerdict STRING, decisionExclusion STRING, diagnosisConsistent BOOLEAN, decidedAt STRING)
+;
+CREATE NODE TABLE IF NOT EXISTS Decision(id STRING PRIMARY KEY, reminder STRING, patient STRING, at STRING, decision STRING, reason STRING, exclusion STRING, exclusionClause STRING, patientInformed BOOLEAN, archiveNo STRING, diagnosisConsistent BOOLEAN, institutionName STRING, performedOn DATE, verdict STRING, citation STRING, orderedItem STRING, platform STRING, studyUid STRING, item STRING, byUser STRING, byRole STRING, byInstitution STRING, recordedAt STRING, recordedOn DATE, current BOOLEAN)
+;
+CREATE REL TABLE IF NOT EXISTS REMINDED(FROM Patient TO Reminder)
+;
+CREATE REL TABLE IF NOT EXISTS DECIDED(FROM Reminder TO Decision)

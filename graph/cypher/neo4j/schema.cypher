@@ -21,3 +21,12 @@ CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (n:Meta) REQUIRE n.key IS UNIQUE
 CREATE INDEX mark_institution IF NOT EXISTS FOR (n:Mark) ON (n.institution)
 ;
 CREATE INDEX institution_name IF NOT EXISTS FOR (n:Institution) ON (n.name)
+;
+// The act of recognition (docs/DESIGN.md "Reminders and decisions"): keys, and the period the metrics count by
+CREATE CONSTRAINT patient_pseudonym IF NOT EXISTS FOR (n:Patient) REQUIRE n.pseudonym IS UNIQUE
+;
+CREATE CONSTRAINT reminder_id IF NOT EXISTS FOR (n:Reminder) REQUIRE n.id IS UNIQUE
+;
+CREATE CONSTRAINT decision_id IF NOT EXISTS FOR (n:Decision) REQUIRE n.id IS UNIQUE
+;
+CREATE INDEX reminder_issued_on IF NOT EXISTS FOR (n:Reminder) ON (n.issuedOn)
