@@ -104,3 +104,25 @@ def test_open_doors_stay_open(secured_hub):
     assert status == 200 and b"<html" in page.lower()
     status, _, _ = secured_hub.request("GET", "/graphql?query=%7B__typename%7D", headers={"Accept": "text/html"})
     assert status == 401  # but no operation rides on the page's exemption
+
+
+def test_graphiql_sends_the_token_pasted_in_its_headers_tab(secured_hub, keys, tmp_path):
+    """Issue 15: with authentication on, GraphiQL opens with an Authorization line in its headers tab; the
+    token pasted there goes with the query (real headless Chromium, offline)."""
+    import subprocess
+    from pathlib import Path
+
+    from tests.support.hubproc import ROOT
+
+    shot = tmp_path / "graphiql-token.png"
+    run = subprocess.run(["node", "graphiql-token-check.mjs", f"{secured_hub.url}/graphql",
+                          keys.token(role="clinician", institution="bj-xh"), str(shot)],
+                         cwd=ROOT / "tools/gateway", capture_output=True, text=True, timeout=300,
+                         env={"CHROMIUM": "/usr/bin/chromium", "PATH": "/usr/bin:/bin"})
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert "error" not in report, report["error"]
+    assert "Authorization" in report["headersShown"] and "Bearer" in report["headersShown"]
+    assert report["sent"] and report["sent"][-1].startswith("Bearer ey"), report["sent"]
+    assert '"verdict"' in report["result"].replace("\u00a0", " "), report["result"]
+    assert Path(shot).stat().st_size > 10_000
