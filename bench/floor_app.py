@@ -27,15 +27,18 @@ from starlette.routing import Route
 from hub.domain import recognition as engine
 from hub.config import Settings
 from hub.runtime import Runtime
+from resolvers.recognition import Texts, renderer
 
 
-def _recognition(r: engine.Recognition | engine.CheckError) -> dict[str, Any] | None:
+def _recognition(r: engine.Recognition | engine.CheckError, texts: Texts) -> dict[str, Any] | None:
     if isinstance(r, engine.CheckError):
         return None
     return {
         "verdict": r.verdict, "mark": r.mark, "markCode": r.mark_code, "targetItem": r.target_item,
         "validUntil": r.valid_until.isoformat() if r.valid_until else None, "policy": r.policy,
-        "reasons": [{"code": x.code, "source": x.source, "clause": x.clause, "text": x.text} for x in r.reasons],
+        # the texts rendered as /graphql renders them (the same renderer and cache), so the floor does that work too
+        "reasons": [{"code": x.code, "source": x.source, "clause": x.clause, "text": texts.renderer.text(x, "zh")}
+                    for x in r.reasons],
     }
 
 
@@ -52,11 +55,12 @@ def floor_route(runtime: Runtime) -> Route:
         body = json.loads(await request.body())
         v = body.get("variables") or {}
         at, on = str(v["at"]), dt.date.fromisoformat(v["on"])
+        texts = renderer(runtime.engine)
         if "studies" in v:
             results = await runtime.engine.check_many([_check(s, at, on) for s in v["studies"]])
-            return JSONResponse({"data": {"recognizabilities": [_recognition(r) for r in results]}})
+            return JSONResponse({"data": {"recognizabilities": [_recognition(r, texts) for r in results]}})
         (result,) = await runtime.engine.check_many([_check(v["s"], at, on)])
-        return JSONResponse({"data": {"recognizability": _recognition(result)}})
+        return JSONResponse({"data": {"recognizability": _recognition(result, texts)}})
 
     return Route("/floor", floor, methods=["POST"])
 

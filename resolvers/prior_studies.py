@@ -18,8 +18,8 @@ from hub.services.audit import Patient
 from hub.services.patient_data import patient_access
 from resolvers.context import client, hub, identity
 from resolvers.errors import hub_error
-from resolvers.recognition import to_graphql, today
-from resolvers.types import PatientInput, PlatformStatus, PriorStudies, PriorStudy
+from resolvers.recognition import renderer, to_graphql, today
+from resolvers.types import Language, PatientInput, PlatformStatus, PriorStudies, PriorStudy
 
 
 async def prior_studies(
@@ -28,6 +28,7 @@ async def prior_studies(
     at: strawberry.ID,
     since: Optional[dt.date] = None,
     on: Optional[dt.date] = None,
+    lang: Language = Language.ZH,
 ) -> PriorStudies:
     """The patient's studies on every regional platform, with recognizability at institution ``at``."""
     ctx = hub(info)
@@ -51,7 +52,7 @@ async def prior_studies(
                 modality=s.modality, description=s.description,
                 institution=strawberry.ID(s.institution) if s.institution else None, item=s.item,
                 institution_name=s.institution_name, unresolved=list(s.unresolved),
-                _recognition=to_graphql(a.recognition) if a.recognition is not None else None,
+                _recognition=to_graphql(a.recognition, renderer(ctx.engine), lang) if a.recognition is not None else None,
                 _problem=a.problem,
             )
             for a in answer.studies

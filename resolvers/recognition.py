@@ -3,24 +3,33 @@
 No 互认 rule lives here — :mod:`hub.domain.recognition` decides.  ``recognizabilities`` hands the whole batch to
 the engine in one call (one graph round trip) and returns a bad element as a GraphQL error at its own
 path, so one unknown institution does not fail the other 499 answers.
+
+The engine's reasons are data; :func:`to_graphql` renders their texts, the verdict's label and the billing
+text once per answer, in the language the query asks for (``lang``, Chinese by default), through the
+engine's :class:`hub.domain.messages.Renderer` (one per engine, its texts cached).  The language is the
+argument's alone: the ``Accept-Language`` header is not read, so an answer's language is visible in the
+query (a persisted or trusted document fixes it) and a browser's locale cannot switch a doctor's answer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Optional
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 import strawberry
 from graphql import GraphQLError
 
 from hub.domain import recognition as engine
+from hub.domain.messages import Renderer
 from hub.domain.vocabulary import CONTEXT_FLAGS
+from hub.domain.vocabulary import Verdict as DomainVerdict
 from hub.services.recognition import check_many
 from resolvers.context import hub
 from resolvers.errors import hub_error
 from resolvers.rows import catalog_item_from_record
-from resolvers.types import CatalogItem, ClinicalContext, Reason, Recognition, StudyInput, Verdict
+from resolvers.types import Billing, CatalogItem, ClinicalContext, Language, Reason, Recognition, StudyInput, Verdict
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -37,15 +46,82 @@ def to_context(ctx: Optional[ClinicalContext]) -> engine.ClinicalContext:
     return engine.ClinicalContext(**{flag: bool(getattr(ctx, flag)) for flag in CONTEXT_FLAGS})
 
 
-def to_graphql(r: engine.Recognition) -> Recognition:
+class Texts:
+    """An engine's answers as GraphQL objects: its :class:`Renderer`, and each GraphQL ``Reason`` already made.
+
+    A GraphQL ``Reason`` is only read by the executor, so one object serves every answer that gives the same
+    reason in the same language with the same decisiveness — most of a batch (the governing document, the
+    item in its catalog, the tier rule, the window).  Making one (a text lookup and a strawberry object) cost
+    more than looking it up; figures in docs/BENCHMARKS.md, "Readable answers"."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
+        #: language -> (not decisive, decisive) -> engine reason -> GraphQL reason
+        self.reasons: dict[str, tuple[dict[engine.Reason, Reason], dict[engine.Reason, Reason]]] = {
+            lang: ({}, {}) for lang in renderer.messages}
+        self.labels = {(lang, v): renderer.verdict_label(v, lang) for lang in renderer.messages for v in DomainVerdict}
+        self.verdicts = {v: Verdict(v) for v in DomainVerdict}
+
+    def reason(self, x: engine.Reason, decisive: bool, lang: str) -> Reason:
+        table = self.reasons[lang][decisive]
+        if len(table) >= 65536:
+            table.clear()
+        made = table[x] = Reason(code=x.code, source=x.source, clause=x.clause, text=self.renderer.text(x, lang),
+                                 decisive=decisive)
+        return made
+
+    def billing(self, b: engine.Billing, lang: str) -> Billing:
+        return Billing(code=b.code, text=self.renderer.billing_text(b, lang), clause=b.clause, source=b.source)
+
+
+#: one Texts per engine (the engine holds the policies, regions and items the texts name)
+_TEXTS: "WeakKeyDictionary[engine.RecognitionEngine, Texts]" = WeakKeyDictionary()
+
+
+def renderer(e: engine.RecognitionEngine) -> Texts:
+    """The texts of this engine's answers (built on first use)."""
+    found = _TEXTS.get(e)
+    if found is None:
+        items = e.items
+        by_ref = getattr(items, "by_ref", {})
+        catalogs = getattr(items, "catalogs", {})
+
+        def item_name(ref: str) -> str | None:
+            record = by_ref.get(ref)
+            return record.name if record is not None else None
+
+        def catalog_name(cid: str) -> str | None:
+            found_catalog = catalogs.get(cid)
+            return found_catalog.catalog.name if found_catalog is not None else None
+
+        found = _TEXTS[e] = Texts(Renderer(e.policies, e.regions.names, item_name, catalog_name))
+    return found
+
+
+def to_graphql(r: engine.Recognition, texts: Texts, lang: Language = Language.ZH) -> Recognition:
+    """The GraphQL answer, its texts rendered in ``lang`` (once per reason and language: :class:`Texts`)."""
+    language = lang.value
+    verdict = r.verdict
+    not_decisive, decisive = texts.reasons[language]
+    reasons = []
+    for x in r.reasons:
+        is_decisive = x.verdict is not None and x.verdict == verdict
+        made = (decisive if is_decisive else not_decisive).get(x)
+        reasons.append(made if made is not None else texts.reason(x, is_decisive, language))
+    billing = r.billing
     return Recognition(
-        verdict=Verdict(r.verdict),
+        verdict=texts.verdicts[verdict],
         mark=r.mark,
         mark_code=r.mark_code,
         target_item=r.target_item,
         valid_until=r.valid_until,
-        reasons=[Reason(code=x.code, source=x.source, clause=x.clause, text=x.text) for x in r.reasons],
+        reasons=reasons,
         policy=r.policy,
+        verdict_label=texts.labels[language, verdict],
+        billing=texts.billing(billing, language) if billing is not None else None,
+        _institution=r.institution,
+        _item=r.item,
+        _at=r.at,
     )
 
 
@@ -63,12 +139,14 @@ async def recognizability(
     at: strawberry.ID,
     on: Optional[dt.date] = None,
     context: Optional[ClinicalContext] = None,
+    lang: Language = Language.ZH,
 ) -> Recognition:
     """Is this prior study recognizable at institution ``at`` on day ``on`` (default: today in China)?"""
-    (result,) = await check_many(hub(info).engine, _checks([study], str(at), on or today(), to_context(context)))
+    e = hub(info).engine
+    (result,) = await check_many(e, _checks([study], str(at), on or today(), to_context(context)))
     if isinstance(result, engine.CheckError):
         raise to_error(result)
-    return to_graphql(result)
+    return to_graphql(result, renderer(e), lang)
 
 
 async def recognizabilities(
@@ -77,6 +155,7 @@ async def recognizabilities(
     at: strawberry.ID,
     on: Optional[dt.date] = None,
     context: Optional[ClinicalContext] = None,
+    lang: Language = Language.ZH,
 ) -> list[Optional[Recognition]]:
     """The same question for many studies, answered in the order asked; a bad element errors alone."""
     limit = hub(info).max_batch
@@ -84,9 +163,11 @@ async def recognizabilities(
         raise hub_error(
             "BATCH_TOO_LARGE", f"recognizabilities takes at most {limit} studies per request, got {len(studies)}", len(studies)
         )
-    results = await check_many(hub(info).engine, _checks(studies, str(at), on or today(), to_context(context)))
+    e = hub(info).engine
+    results = await check_many(e, _checks(studies, str(at), on or today(), to_context(context)))
+    texts = renderer(e)
     # graphql-core turns an exception returned as a list element into an error at that element's path
-    return [to_error(r) if isinstance(r, engine.CheckError) else to_graphql(r) for r in results]  # type: ignore[misc]
+    return [to_error(r) if isinstance(r, engine.CheckError) else to_graphql(r, texts, lang) for r in results]  # type: ignore[misc]
 
 
 async def equivalents(info: strawberry.Info, item: str) -> list[CatalogItem]:

@@ -20,10 +20,13 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types.info import Info
 
 from resolvers import audit, graph, prior_studies, recognition
+from resolvers import documents as policy_documents
 from resolvers.fastpath.documents import DocumentCache, Documents
 from resolvers.errors import hub_error
 from resolvers.fastpath.execution import HubExecutionContext
-from resolvers.types import Alliance, Catalog, CatalogItem, Institution, PriorStudies, Recognition, Region
+from resolvers.types import (
+    Alliance, Catalog, CatalogItem, Institution, PolicyDocument, PriorStudies, Recognition, Region,
+)
 
 if TYPE_CHECKING:
     from hub.config import Settings
@@ -64,6 +67,13 @@ class Query:
     catalogs: list[Catalog] = strawberry.field(resolver=graph.catalogs, description="The seven catalogs of the five documents.")
     catalog_items: list[CatalogItem] = strawberry.field(resolver=graph.catalog_items, description="The items of one catalog, in the document's order.")
     regions: list[Region] = strawberry.field(resolver=graph.regions, description="Browse regions (GB/T 2260, zones JJJ/CY, CN).")
+    documents: list[PolicyDocument] = strawberry.field(
+        resolver=policy_documents.documents,
+        description="The policy documents the hub implements (000…004, then the zone overlay JJJ): title, issuer, year, "
+        "number and every clause the hub applies, with its words — where `Reason.source` and `clause` lead.",
+    )
+    document: Optional[PolicyDocument] = strawberry.field(
+        resolver=policy_documents.document, description="One policy document (or zone overlay) by id; null when unknown.")
     audit_events: list[audit.AuditEvent] = strawberry.field(
         resolver=audit.audit_events,
         description="Who read a patient's data, when, from where, with what outcome (auditor only; CONTRACT.md Audit).",
@@ -84,12 +94,14 @@ ARGUMENTS: dict[str, dict[str, str]] = {
         "at": "The institution where the patient is now (the target).",
         "on": "The day of the question; default today in China (UTC+8).",
         "context": "Clinical circumstances (不予互认情形) that leave the decision to the physician.",
+        "lang": "The language of the texts (reason texts, verdictLabel, billing): ZH (default) or EN. The Accept-Language header is not read.",
     },
     "recognizabilities": {
         "studies": "The prior studies, answered in this order.",
         "at": "The institution where the patient is now (the target).",
         "on": "The day of the question; default today in China (UTC+8).",
         "context": "Clinical circumstances (不予互认情形) applied to every study.",
+        "lang": "The language of the texts (reason texts, verdictLabel, billing): ZH (default) or EN. The Accept-Language header is not read.",
     },
     "equivalents": {"item": "Catalog item reference CATALOG:LOCAL (OCR variants resolve)."},
     "institution": {"id": "The institution's id."},
@@ -112,7 +124,9 @@ ARGUMENTS: dict[str, dict[str, str]] = {
         "at": "The institution where the patient is now (the target).",
         "since": "Only studies on or after this day.",
         "on": "The day of the question; default today in China (UTC+8).",
+        "lang": "The language of the texts (reason texts, verdictLabel, billing): ZH (default) or EN. The Accept-Language header is not read.",
     },
+    "document": {"id": "The policy id: a document prefix (000…004) or a zone overlay (JJJ)."},
     "regions": {
         "level": "nation, zone, province, city or county.",
         "parent": "Only regions directly part of this code.",

@@ -63,16 +63,52 @@ _REASON_CODE_DESCRIPTION = (
 )
 
 
+@strawberry.enum(description="The language of the texts a person reads (reason texts, the verdict's label, billing). "
+                 "Chinese by default; the documents' own words stay Chinese, quoted, in every language.")
+class Language(Enum):
+    ZH = strawberry.enum_value("zh", description="中文 (the default).")
+    EN = strawberry.enum_value("en", description="English.")
+
+
 @strawberry.type(description="One rule that decided, with the document and clause it comes from.")
 class Reason:
     code: str = strawberry.field(description=_REASON_CODE_DESCRIPTION)
     source: str = strawberry.field(description="The document: its file-name prefix 000…004 (\"-\" when none).")
-    clause: Optional[str] = strawberry.field(description="The clause of that document, e.g. 四(一), 6.5, 三、3(二).")
-    text: str = strawberry.field(description="What the rule says and how it applied here, readable by a person.")
+    clause: Optional[str] = strawberry.field(description="The clause of that document, e.g. 四(一), 6.5, 三、3(二). Null only "
+                                             "for NO_POLICY, where no document exists to cite.")
+    text: str = strawberry.field(description="What the rule says and how it applied here, readable by a person, in the "
+                                 "language asked (`lang`, Chinese by default); rendered from seeds/messages/<lang>.yaml.")
+    decisive: bool = strawberry.field(
+        default=False,
+        description="Whether this reason set the verdict: the verdict its step gives on its own is the answer's. The answer "
+        "is the weakest verdict any step gives, so for NOT_RECOGNIZED these are the rules that refuse, for "
+        "PHYSICIAN_DISCRETION the exclusions, advisory windows and optional rules that leave it to the physician, for "
+        "RECOGNIZED the rule that grants it (SAME_ALLIANCE, SAME_INSTITUTION or TIER_RULE) and the MARK_SCOPE that "
+        "carries the study where a mark is required. Reasons that only inform (POLICY, ZONE_POLICY, ITEM_IN_CATALOG, "
+        "WITHIN_WINDOW …) are never decisive.",
+    )
 
     @strawberry.field(description="`code` as an enum; null for a code newer than this schema.")
     def kind(self) -> Optional[ReasonCode]:
         return ReasonCode.__members__.get(self.code)
+
+
+BillingCode = domain_enum(
+    vocabulary.BillingCode, "What the governing document says of the fees (001 四(三)). `Billing.code` carries the same name."
+)
+
+
+@strawberry.type(description="Billing guidance (医保管理) where the governing document gives it (001 四(三)): what may be "
+                 "charged for this answer.")
+class Billing:
+    code: str = strawberry.field(description="NO_EXTRA_FEE, JOINT_READING_FEE, ACTUAL_COST or NOT_REIMBURSED; see enum BillingCode.")
+    text: str = strawberry.field(description="In Chinese the document's own words, quoted exactly; in English a translation.")
+    clause: str = strawberry.field(description="The clause, e.g. 四(三)1.")
+    source: str = strawberry.field(description="The document (its file-name prefix), e.g. 001.")
+
+    @strawberry.field(description="`code` as an enum; null for a code newer than this schema.")
+    def kind(self) -> Optional[BillingCode]:
+        return BillingCode.__members__.get(self.code)
 
 
 @strawberry.type(description="The answer to \"is this prior study recognizable here?\" (检查检验结果互认).")
@@ -84,6 +120,49 @@ class Recognition:
     valid_until: Optional[dt.date] = strawberry.field(description="Last day inside the recognition window (互认时限); null when the policy sets none.")
     reasons: list[Reason] = strawberry.field(description="Every rule that decided, in order.")
     policy: Optional[str] = strawberry.field(default=None, description="The governing policy: a document prefix (000…004), or a zone overlay (JJJ).")
+    verdict_label: str = strawberry.field(
+        default="", description="The verdict as a doctor reads it: 应予互认, 由接诊医师判断 or 不予互认 (English with lang: EN).")
+    billing: Optional[Billing] = strawberry.field(
+        default=None, description="Billing guidance of the governing document for this answer (001 四(三)); null where the "
+        "document says nothing (every document but 001, and 001 outside Beijing).")
+    _institution: strawberry.Private[Optional[str]] = None
+    _item: strawberry.Private[Optional[str]] = None
+    _at: strawberry.Private[Optional[str]] = None
+
+    @strawberry.field(description="The institution that performed the study, with its name.")
+    async def source_institution(self, info: strawberry.Info) -> Optional[Institution]:
+        return await _institution(info, self._institution)
+
+    @strawberry.field(description="The institution asked about (the target), with its name.")
+    async def target_institution(self, info: strawberry.Info) -> Optional[Institution]:
+        return await _institution(info, self._at)
+
+    @strawberry.field(description="The study's item as the catalogs print it (the asked reference resolved, OCR variants corrected).")
+    def study_catalog_item(self, info: strawberry.Info) -> Optional[CatalogItem]:
+        return _catalog_item(info, self._item)
+
+    @strawberry.field(description="`targetItem` as the governing catalog prints it (ref and name); null when the catalog lists no such exam.")
+    def target_catalog_item(self, info: strawberry.Info) -> Optional[CatalogItem]:
+        return _catalog_item(info, self.target_item)
+
+
+async def _institution(info: strawberry.Info, iid: Optional[str]) -> Optional["Institution"]:
+    if iid is None:
+        return None
+    from resolvers.entities import loaders
+
+    return await loaders(info).institutions.load(iid)
+
+
+def _catalog_item(info: strawberry.Info, ref: Optional[str]) -> Optional["CatalogItem"]:
+    if ref is None:
+        return None
+    from resolvers.context import hub
+    from resolvers.rows import catalog_item_from_record
+
+    items = hub(info).items
+    found = items.resolve(ref)
+    return catalog_item_from_record(items.record(found)) if found is not None else None
 
 
 @scalar_input
@@ -261,3 +340,27 @@ class PriorStudy:
 class PriorStudies:
     studies: list[PriorStudy] = strawberry.field(description="The studies found, from every platform that answered.")
     platforms: list[PlatformStatus] = strawberry.field(description="One entry per platform in the platform file.")
+
+
+@strawberry.type(description="A clause of a document that the hub applies, with the document's words.")
+class DocumentClause:
+    clause: str = strawberry.field(description="The clause, e.g. 三、3(二), 6.5, 附件2.")
+    text: Optional[str] = strawberry.field(description="What the clause says, quoted from the document (null where the policy file quotes nothing, e.g. a mark label).")
+    use: str = strawberry.field(description="What the hub applies it to: the policy file's section (tierRules, marks, window, exclusions, "
+                                "billing, participants, catalog …).")
+
+
+@strawberry.type(description="A policy document the hub implements (seeds/policies/*.yaml), or a zone overlay drawn from them.")
+class PolicyDocument:
+    id: str = strawberry.field(description="The policy id: a document prefix (000…004), or a zone overlay (JJJ) — what `Recognition.policy` names.")
+    source: str = strawberry.field(description="The document it comes from (file-name prefix) — what `Reason.source` names.")
+    title: str = strawberry.field(description="The document's title as printed (with its number where it has one).")
+    issuer: Optional[str] = strawberry.field(description="Who issued it, as the text prints it; null for a zone overlay.")
+    year: Optional[int] = strawberry.field(description="The year it carries; null for a zone overlay.")
+    number: Optional[str] = strawberry.field(description="Its number (文号 / 标准编号), e.g. 京卫医〔2024〕28号; null where it prints none.")
+    zone: Optional[str] = strawberry.field(description="For a zone overlay: the zone (JJJ); null for a document.")
+    governs: list[str] = strawberry.field(description="The regions whose institutions it governs (GB/T 2260 codes).")
+    catalogs: list[str] = strawberry.field(description="Its catalogs (互认项目清单), e.g. BJ-LAB, BJ-IMG.")
+    clauses: list[DocumentClause] = strawberry.field(description="Every clause the hub applies from it, in the policy file's order; "
+                                                     "a zone overlay's clauses are listed under the document they come from too.")
+    notes: list[str] = strawberry.field(description="How the hub reads it where it is ambiguous (see docs/INTERPRETATIONS.md).")

@@ -69,4 +69,4 @@ async def test_the_item_step_is_worked_out_per_governing_document_and_answers_st
 
     beijing, hebei = item_reason(first[0]), item_reason(first[1])
     assert beijing.source != hebei.source and first[0].policy != first[1].policy
-    assert "BJ-IMG" in beijing.text and first[0].target_item == "BJ-IMG:BW23ZYZZZ-00"
+    assert beijing.param("catalog") == "BJ-IMG" and first[0].target_item == "BJ-IMG:BW23ZYZZZ-00"

@@ -22,7 +22,7 @@ from hub.domain import policy_file
 from hub.domain.model import TIERS
 from hub.domain.seeds import policies_dir
 from hub.domain.upload_rules import UploadRule, from_entries
-from hub.domain.vocabulary import CONTEXT_FLAGS, VERDICTS, ReasonCode, Verdict
+from hub.domain.vocabulary import CONTEXT_FLAGS, VERDICTS, BillingCode, ReasonCode, Verdict
 
 POLICY_DIR = policies_dir()
 ItemKind = Literal["lab", "imaging", "any"]
@@ -34,13 +34,17 @@ class PolicyFileError(ValueError):
 
 @dataclass(frozen=True)
 class Party:
-    """Which institutions a tier rule speaks of: a tier in ``tiers`` or a kind in ``kinds``."""
+    """Which institutions a rule speaks of: a tier in ``tiers`` or a kind in ``kinds`` — and, when
+    ``ownerships`` is given, of one of those ownerships."""
 
     tiers: frozenset[str] = frozenset()
     kinds: frozenset[str] = frozenset()
     any: bool = False
+    ownerships: frozenset[str] = frozenset()
 
-    def admits(self, tier: str, kind: str) -> bool:
+    def admits(self, tier: str, kind: str, ownership: str | None = None) -> bool:
+        if self.ownerships and ownership not in self.ownerships:
+            return False
         return self.any or tier in self.tiers or kind in self.kinds
 
 
@@ -94,6 +98,42 @@ class ExcludedItem:
 
 
 @dataclass(frozen=True)
+class ClauseText:
+    clause: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Participants:
+    """The institutions the document's recognition covers (004 6.2), and what applies to the others."""
+
+    clause: str
+    text: str
+    members: tuple[Party, ...]
+    outside_verdict: Verdict
+    outside_clause: str
+    outside_text: str
+
+    def admits(self, tier: str, kind: str, ownership: str) -> bool:
+        return any(m.admits(tier, kind, ownership) for m in self.members)
+
+
+@dataclass(frozen=True)
+class BillingRule:
+    """One billing rule (001 四(三)): applies when the answer's verdict is in ``verdicts`` (any when
+    empty), the study is of ``items``, every flag of ``flags`` is set and, unless ``exclusion`` is None,
+    an exclusion applied (True) or none did (False)."""
+
+    code: BillingCode
+    clause: str
+    text: str
+    verdicts: frozenset[Verdict] = frozenset()
+    items: ItemKind = "any"
+    flags: frozenset[str] = frozenset()
+    exclusion: bool | None = None
+
+
+@dataclass(frozen=True)
 class Policy:
     id: str
     title: str
@@ -118,6 +158,17 @@ class Policy:
     notes: tuple[str, ...] = ()
     #: what an uploaded imaging study must show (001 三、2(二), 003 二(四)); none when the file states none
     upload_rules: tuple[UploadRule, ...] = ()
+    issuer: str | None = None
+    year: int | None = None
+    number: str | None = None
+    #: where the document defines no mark: the clause it relies on for quality instead (002 二)
+    quality: ClauseText | None = None
+    participants: Participants | None = None
+    billing: tuple[BillingRule, ...] = ()
+    #: zone overlays: kinds the fallback document governs where the target's document lists none of them
+    fallback_kinds: frozenset[str] = frozenset()
+    #: the parsed file, as the schema read it (the ``documents`` query lists the clauses it cites)
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _req(raw: dict, key: str, where: str) -> Any:
@@ -135,7 +186,30 @@ def _party(raw: Any, where: str) -> Party:
     bad = tiers - set(TIERS)
     if bad:
         raise PolicyFileError(f"{where}.tiers: unknown tier(s) {sorted(bad)}")
-    return Party(tiers=tiers, kinds=frozenset(raw.get("kinds", ())))
+    return Party(tiers=tiers, kinds=frozenset(raw.get("kinds", ())), ownerships=frozenset(raw.get("ownerships", ())))
+
+
+def _participants(raw: dict | None, where: str) -> Participants | None:
+    if not raw:
+        return None
+    outside = raw["outside"]
+    return Participants(
+        clause=str(raw["clause"]), text=raw["text"],
+        members=tuple(_party(m, f"{where}.members[{i}]") for i, m in enumerate(raw["members"])),
+        outside_verdict=Verdict(outside["verdict"]), outside_clause=str(outside["clause"]), outside_text=outside["text"],
+    )
+
+
+def _billing(entries: list[dict]) -> tuple[BillingRule, ...]:
+    out = []
+    for b in entries:
+        when = b.get("when") or {}
+        out.append(BillingRule(
+            code=BillingCode(b["code"]), clause=str(b["clause"]), text=b["text"],
+            verdicts=frozenset(Verdict(v) for v in when.get("verdicts", ())), items=when.get("items", "any"),
+            flags=frozenset(when.get("flags", ())), exclusion=when.get("exclusion"),
+        ))
+    return tuple(out)
 
 
 def parse_policy(raw: dict, path: Path) -> Policy:
@@ -202,6 +276,14 @@ def parse_policy(raw: dict, path: Path) -> Policy:
         fallback=raw.get("fallback"),
         notes=tuple(raw.get("notes", ())),
         upload_rules=from_entries(str(raw["source"]), raw.get("uploadRules") or ()),
+        issuer=raw.get("issuer"),
+        year=raw.get("year"),
+        number=raw.get("number"),
+        quality=ClauseText(str(raw["quality"]["clause"]), raw["quality"]["text"]) if raw.get("quality") else None,
+        participants=_participants(raw.get("participants"), f"{where}: participants"),
+        billing=_billing(raw.get("billing") or []),
+        fallback_kinds=frozenset(raw.get("fallbackKinds", ())),
+        raw=raw,
     )
 
 

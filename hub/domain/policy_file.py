@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hub.domain.model import TIERS
 from hub.domain.upload_rules import MODALITIES, Requirement
-from hub.domain.vocabulary import CONTEXT_FLAGS, EXCLUSION_CODES, VERDICTS
+from hub.domain.vocabulary import CONTEXT_FLAGS, EXCLUSION_CODES, VERDICTS, BillingCode
 
 
 class _Strict(BaseModel):
@@ -31,11 +31,16 @@ class _Strict(BaseModel):
 Clause = Union[str, float, int]  # YAML reads ``clause: 6.2`` as a number; the engine uses its text
 
 
+OWNERSHIPS = ("public", "private", "military")
+
+
 class PartyFile(_Strict):
-    """Who a tier rule speaks of: institutions of these tiers or kinds (or ``any``)."""
+    """Who a rule speaks of: institutions of these tiers or of these kinds (or ``any``); with
+    ``ownerships``, only those of these ownerships among them (004 6.2 二级及以上**公立**)."""
 
     tiers: list[Literal[tuple(TIERS)]] = []  # type: ignore[valid-type]
     kinds: list[Literal["general", "tcm", "lab", "primary", "specialist"]] = []
+    ownerships: list[Literal[OWNERSHIPS]] = []  # type: ignore[valid-type]
 
 
 class TierRuleFile(_Strict):
@@ -124,6 +129,47 @@ class MetricsFile(_Strict):
     names: list[str]
 
 
+class OutsideFile(_Strict):
+    """What the document says of an institution outside its ``participants`` (004 1: 社会办医机构可参照执行)."""
+
+    verdict: Literal[VERDICTS]  # type: ignore[valid-type]
+    clause: Clause
+    text: str
+
+
+class ParticipantsFile(_Strict):
+    """The institutions the document's recognition covers (互认范围, 004 6.2): a source or target that none
+    of ``members`` admits gets ``outside``'s verdict, cited as ``INSTITUTION_SCOPE``."""
+
+    clause: Clause
+    text: str
+    members: list[PartyFile] = Field(min_length=1)
+    outside: OutsideFile
+
+
+class BillingWhenFile(_Strict):
+    """When a billing entry applies; every key given must hold (an empty mapping: always)."""
+
+    #: the answer's verdict is one of these
+    verdicts: list[Literal[VERDICTS]] = []  # type: ignore[valid-type]
+    #: the study's kind
+    items: Literal["lab", "imaging", "any"] = "any"
+    #: every one of these ClinicalContext flags is set (jointReading, sourceNotDesignated …)
+    flags: list[Literal[CONTEXT_FLAGS]] = []  # type: ignore[valid-type]
+    #: one of the document's exclusions applied (true) / none did (false)
+    exclusion: Optional[bool] = None
+
+
+class BillingFile(_Strict):
+    """One billing rule of the document (001 四(三)); ``text`` quotes the document exactly.  The first
+    entry whose ``when`` holds is the answer's ``billing``, and only at a target the document governs."""
+
+    code: Literal[tuple(c.value for c in BillingCode)]  # type: ignore[valid-type]
+    clause: Clause
+    text: str
+    when: BillingWhenFile
+
+
 class CatalogsFile(_Strict):
     lab: Optional[str] = None
     imaging: Optional[str] = None
@@ -135,6 +181,11 @@ class PolicyFile(_Strict):
     id: Union[str, int]
     source: Union[str, int]
     title: str
+    #: who issued the document and the year it carries, as its text prints them (the ``documents`` query)
+    issuer: Optional[str] = None
+    year: Optional[int] = None
+    #: the document's number (文号 / 标准编号), e.g. 京卫医〔2024〕28号
+    number: Optional[str] = None
     clause: Clause = ""
     governs: list[str] = []
     sourceScope: list[str] = []
@@ -145,13 +196,20 @@ class PolicyFile(_Strict):
     window: Optional[WindowFile] = None
     exclusions: list[ExclusionFile] = []
     excludedItems: list[ExcludedItemFile] = []
+    #: where the document defines no mark (互认标识): the clause it relies on for quality instead (002 二)
+    quality: Optional[ClauseText] = None
+    participants: Optional[ParticipantsFile] = None
+    billing: list[BillingFile] = []
     records: Optional[RecordsFile] = None
     uploadRules: list[UploadRuleFile] = []
     dataQuality: Optional[DataQualityFile] = None
     metrics: Optional[MetricsFile] = None
     reporting: Optional[ClauseText] = None
     zone: Optional[str] = None
+    #: zone overlays: the document whose rules apply where the target's province has none (Tianjin) …
     fallback: Optional[str] = None
+    #: … and, for these kinds, where the target's document lists no item of the kind (003: no lab list)
+    fallbackKinds: list[Literal["lab", "imaging"]] = []
     notes: list[str] = []
 
 

@@ -20,6 +20,14 @@ The decision follows the order the contract gives, each step citing its clause:
 
 The verdict is the weakest one any step gives (NOT_RECOGNIZED < PHYSICIAN_DISCRETION < RECOGNIZED).
 Every step is evaluated so the reasons explain the whole answer, not only the first failure.
+
+A reason is data, not prose: its code, the document and clause, a template ``variant`` and the facts as
+``params`` (institution ids, region codes, item refs, dates, the document's own words).  The text a person
+reads is rendered from the templates of ``seeds/messages/<lang>.yaml`` by :mod:`hub.domain.messages`, once
+per answer, in the language asked.  Each reason also carries the verdict its step gives on its own
+(``verdict``; None for a step that only informs), which is what makes a reason *decisive*
+(:meth:`Recognition.decisive`).  Where the governing document speaks of fees (001 四(三)), the answer
+carries its ``billing`` rule, chosen by the policy's data.
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ from dateutil.relativedelta import relativedelta
 
 from hub.domain.regions import RegionIndex
 from hub.domain.policy import MarkLabel, Policy, TierRule
-from hub.domain.vocabulary import ClinicalFlag, ReasonCode, Tier, Verdict
+from hub.domain.vocabulary import BillingCode, ClinicalFlag, ReasonCode, Tier, Verdict
 
 RECOGNIZED = Verdict.RECOGNIZED
 DISCRETION = Verdict.PHYSICIAN_DISCRETION
@@ -44,11 +52,49 @@ _TIER: dict[str, Tier] = {t.value: t for t in Tier}  # an institution's tier as 
 # --------------------------------------------------------------------------------------------- records
 
 
+#: a reason's facts: (name, value) pairs in a fixed order — hashable, so a rendered text can be cached by
+#: the reason itself.  Values are ids and codes (str), dates, ints, bools and tuples of those.
+Params = tuple[tuple[str, Any], ...]
+
+
 @dataclass(frozen=True)
 class Reason:
+    """One step of a decision: the rule (``code``), the document and clause, and the facts it applied to.
+
+    ``variant`` picks the code's template (``seeds/messages/<lang>.yaml``: ``reasons.<code>.<variant>``;
+    empty: ``default``); ``params`` are the template's facts.  ``verdict`` is what this step says on its own
+    (None: it only informs — which document governs, the item in the catalog, a window not yet passed)."""
+
     code: ReasonCode
     source: str
     clause: str | None
+    params: Params = ()
+    variant: str = ""
+    verdict: Verdict | None = None
+
+    def param(self, name: str, default: Any = None) -> Any:
+        for key, value in self.params:
+            if key == name:
+                return value
+        return default
+
+    def __hash__(self) -> int:
+        """The fields' hash, computed once: a rendered text is looked up by its reason (hub.domain.messages), and
+        the engine hands out one object for the reasons it gives again and again (:meth:`RecognitionEngine._same`)."""
+        found = self.__dict__.get("_hash")
+        if found is None:
+            found = hash((self.code, self.source, self.clause, self.params, self.variant, self.verdict))
+            object.__setattr__(self, "_hash", found)
+        return found
+
+
+@dataclass(frozen=True)
+class Billing:
+    """What the governing document says of the fees for this answer (001 四(三)): its words, quoted."""
+
+    code: BillingCode
+    source: str
+    clause: str
     text: str
 
 
@@ -61,6 +107,19 @@ class Recognition:
     target_item: str | None = None
     valid_until: dt.date | None = None
     policy: str | None = None
+    billing: Billing | None = None
+    #: the check it answers: source institution, the study's item (canonical ref), target institution
+    institution: str | None = None
+    item: str | None = None
+    at: str | None = None
+
+    def decisive(self, reason: Reason) -> bool:
+        """Whether ``reason`` set the answer's verdict: its own verdict is the answer's.  The answer is the
+        weakest verdict any step gives, so for NOT_RECOGNIZED these are the steps that refuse, for
+        PHYSICIAN_DISCRETION the exclusions, advisory windows and optional rules that leave it to the
+        physician, for RECOGNIZED the rule that grants it (alliance, same institution, tier rule) and the
+        mark that carries the study where one is required.  Steps that only inform are never decisive."""
+        return reason.verdict is not None and reason.verdict == self.verdict
 
 
 def _set_flags(self: Any) -> list[str]:
@@ -171,11 +230,13 @@ class _Decision:
     verdict: Verdict = RECOGNIZED
     reasons: list[Reason] = field(default_factory=list)
 
-    def add(self, code: ReasonCode, policy_source: str, clause: str | None, text: str, verdict: Verdict | None = None) -> None:
-        self.add_reason(Reason(code, policy_source, clause, text), verdict)
+    def add(self, code: ReasonCode, policy_source: str, clause: str | None, params: Params = (), variant: str = "",
+            verdict: Verdict | None = None) -> None:
+        self.add_reason(Reason(code, policy_source, clause, params, variant, verdict))
 
-    def add_reason(self, reason: Reason, verdict: Verdict | None = None) -> None:
+    def add_reason(self, reason: Reason) -> None:
         self.reasons.append(reason)
+        verdict = reason.verdict
         if verdict is not None and verdict.strength < self.verdict.strength:
             self.verdict = verdict
 
@@ -196,7 +257,16 @@ class RecognitionEngine:
         self._zones: dict[str, Policy] = {}
         self._last_day: dict[tuple[dt.date, str, int], dt.date] = {}  # (performed_on, unit, length) -> window end
         #: step 2's outcome per (policy id, canonical ref): see _step_item
-        self._item_outcomes: dict[tuple[str, str], tuple[Reason, str | None, str | None]] = {}
+        self._item_outcomes: dict[tuple[str, str], tuple[Reason, str | None]] = {}
+        #: reasons given again and again (the governing document at a target, a tier rule for two tiers, a window
+        #: for a study day, an exclusion), one object each: see _same
+        self._reasons: dict[tuple[Any, ...], Reason] = {}
+        #: per (policy id, target region): whether the policy governs the target's province (billing)
+        self._governs: dict[tuple[str, str], bool] = {}
+        #: per policy: whether it knows marks at all (labels, or a rule asking for one) — 002 defines none
+        self._uses_marks: dict[str, bool] = {
+            p.id: bool(p.labels) or any(r.requires_mark for r in p.tier_rules) for p in policies.values()
+        }
         for p in policies.values():
             if p.zone:
                 self._zones[p.zone] = p
@@ -261,8 +331,15 @@ class RecognitionEngine:
                     out.append(e)
         return out
 
-    def governing_policy(self, source_region: str, target_region: str) -> tuple[Policy | None, Policy | None]:
-        """(the document that governs, the zone overlay if one applies)."""
+    def governing_policy(
+        self, source_region: str, target_region: str, kind: str | None = None
+    ) -> tuple[Policy | None, Policy | None]:
+        """(the document that governs, the zone overlay if one applies).
+
+        A zone overlay's ``fallback`` document governs where the target's province has none (Tianjin), and,
+        for the item kinds of its ``fallbackKinds``, where the target's document lists no item of the study's
+        ``kind`` (003 has no lab list: a 京津冀 lab result at a Hebei target is read under 001, the document
+        that defines the 京津冀 scope for 检查检验, 三、1)."""
         t_prov = self.regions.province_of(target_region)
         s_prov = self.regions.province_of(source_region)
         base = self._by_province.get(t_prov or "")
@@ -274,8 +351,9 @@ class RecognitionEngine:
                 ):
                     overlay = zone
                     break
-        if base is None and overlay is not None and overlay.fallback:
-            base = self.policies.get(overlay.fallback)
+        if overlay is not None and overlay.fallback:
+            if base is None or (kind in overlay.fallback_kinds and kind not in base.catalogs):
+                base = self.policies.get(overlay.fallback) or base
         return base, overlay
 
     # ---- the decision, step by step
@@ -286,55 +364,68 @@ class RecognitionEngine:
     ) -> Recognition:
         """``equivalents``: ``self.items.equivalents(ref)`` when the caller already has it."""
         d = _Decision()
-        policy, overlay = self.governing_policy(source.region, target.region)
-        if policy is None:
-            d.add(
-                ReasonCode.NO_POLICY,
-                "-",
-                None,
-                f"no document governs recognition at {target.id} ({self._region_name(target.region)})",
-                NOT_RECOGNIZED,
-            )
-            return Recognition(d.verdict, tuple(d.reasons))
-        self._step_policy(d, policy, overlay, source, target)
-        target_item = self._step_item(d, policy, ref)
         kind = self.items.kind(ref)
+        policy, overlay = self.governing_policy(source.region, target.region, kind)
+        if policy is None:
+            d.add(ReasonCode.NO_POLICY, "-", None, (("target", target.id), ("targetRegion", target.region)),
+                  verdict=NOT_RECOGNIZED)
+            return Recognition(d.verdict, tuple(d.reasons), institution=source.id, item=ref, at=target.id)
+        self._step_policy(d, policy, overlay, source, target, kind)
+        target_item = self._step_item(d, policy, ref)
+        self._step_participants(d, policy, source, target)
         rule = self._step_who(d, policy, kind, source, target)
-        requires_mark = rule.requires_mark if rule is not None else True
+        # no rule lets the target recognize the source: a mark is still asked for where the document has marks
+        requires_mark = rule.requires_mark if rule is not None else self._uses_marks[policy.id]
         if overlay is not None:
             requires_mark = True  # across provinces only a zone mark carries the result (001 三、1)
         mark, mark_code = self._step_mark(d, policy, overlay, ref, c, source, target, requires_mark, equivalents)
         valid_until = self._step_window(d, policy, c)
-        self._step_exclusions(d, policy, c.context)
+        excluded = self._step_exclusions(d, policy, c.context)
+        billing = self._billing(policy, target, kind, d.verdict, c.context, excluded) if policy.billing else None
         return Recognition(
-            d.verdict, tuple(d.reasons), mark, mark_code, target_item, valid_until, overlay.id if overlay else policy.id
+            d.verdict, tuple(d.reasons), mark, mark_code, target_item, valid_until, overlay.id if overlay else policy.id,
+            billing, source.id, ref, target.id,
         )
 
-    def _region_name(self, code: str) -> str:
-        return f"{self.regions.names.get(code, code)} {code}"
+    def _same(self, key: tuple[Any, ...], make: Any) -> Reason:
+        """The reason of ``key``, made once (``make()``) and handed out again: a batch gives the same few reasons
+        many times, and one object is cheaper to build, hash and render once (docs/BENCHMARKS.md)."""
+        found = self._reasons.get(key)
+        if found is None:
+            if len(self._reasons) >= 65536:
+                self._reasons.clear()
+            found = self._reasons[key] = make()
+        return found
 
     def _step_policy(
-        self, d: _Decision, policy: Policy, overlay: Policy | None, source: InstitutionFacts, target: InstitutionFacts
+        self, d: _Decision, policy: Policy, overlay: Policy | None, source: InstitutionFacts, target: InstitutionFacts,
+        kind: str,
     ) -> None:
         if overlay is not None:
-            d.add(
-                ReasonCode.ZONE_POLICY,
-                overlay.source,
-                overlay.clause,
-                f"{self._region_name(source.region)} and {self._region_name(target.region)} lie in different "
-                f"provinces of {self.regions.names.get(overlay.zone or '', overlay.zone)}: the zone scope applies; "
-                f"{policy.title} ({policy.source}) supplies the rules at the target",
-            )
+            params: Params = (("sourceRegion", source.region), ("targetRegion", target.region),
+                              ("zone", overlay.zone), ("policy", policy.id))
+            own = self._by_province.get(self.regions.province_of(target.region) or "")
+            variant = ""
+            if own is None:
+                variant = "no_document"  # Tianjin: the overlay's fallback supplies the rules
+            elif own is not policy:
+                variant = "kind_fallback"  # the target's document lists no item of this kind
+                params += (("ownPolicy", own.id), ("kind", kind))
+            d.add(ReasonCode.ZONE_POLICY, overlay.source, overlay.clause, params, variant)
         else:
-            d.add(ReasonCode.POLICY, policy.source, policy.clause, f"{policy.title} governs {target.id} in {self._region_name(target.region)}")
+            d.add_reason(self._same(
+                ("POLICY", policy.id, target.id, target.region),
+                lambda: Reason(ReasonCode.POLICY, policy.source, policy.clause,
+                               (("policy", policy.id), ("target", target.id), ("targetRegion", target.region)))))
             allowed = policy.source_scope or policy.governs
             if not any(self.regions.contains(s, source.region) for s in allowed):
                 d.add(
                     ReasonCode.NO_SHARED_SCOPE,
                     policy.source,
                     policy.clause,
-                    f"source {source.id} ({self._region_name(source.region)}) lies outside the scope of "
-                    f"{policy.title} ({', '.join(allowed)}), and no zone joins the two",
+                    (("source", source.id), ("sourceRegion", source.region), ("policy", policy.id),
+                     ("scopes", tuple(allowed))),
+                    "outside_policy",
                     NOT_RECOGNIZED,
                 )
 
@@ -345,39 +436,50 @@ class RecognitionEngine:
         outcome = self._item_outcomes.get(key)
         if outcome is None:
             outcome = self._item_outcomes[key] = self._item_outcome(policy, ref)
-        reason, verdict, target_item = outcome
-        d.add_reason(reason, verdict)
+        reason, target_item = outcome
+        d.add_reason(reason)
         return target_item
 
-    def _item_outcome(self, policy: Policy, ref: str) -> tuple[Reason, str | None, str | None]:
-        """(the reason, the verdict it imposes if any, the item in the governing catalog)."""
+    def _item_outcome(self, policy: Policy, ref: str) -> tuple[Reason, str | None]:
+        """(the reason, the item in the governing catalog)."""
         kind = self.items.kind(ref)
         catalog = policy.catalogs.get(kind)
         features = self.items.features(ref)
         for excluded in policy.excluded_items:
             if all(features.get(k) == v for k, v in excluded.match.items()):
-                return Reason(ReasonCode.ITEM_NOT_IN_CATALOG, policy.source, excluded.clause, excluded.text), NOT_RECOGNIZED, None
+                return Reason(ReasonCode.ITEM_NOT_IN_CATALOG, policy.source, excluded.clause,
+                              (("item", ref), ("rule", excluded.text)), "excluded", NOT_RECOGNIZED), None
         if catalog is None:
-            return Reason(
-                ReasonCode.ITEM_NOT_IN_CATALOG,
-                policy.source,
-                policy.clause,
-                f"{policy.title} lists no {'lab' if kind == 'lab' else 'imaging'} items",
-            ), NOT_RECOGNIZED, None
+            return Reason(ReasonCode.ITEM_NOT_IN_CATALOG, policy.source, policy.clause,
+                          (("policy", policy.id), ("kind", kind)), "no_catalog", NOT_RECOGNIZED), None
         target_item = self.items.map_to_catalog(ref, catalog)
         if target_item is None:
-            return Reason(
-                ReasonCode.ITEM_NOT_IN_CATALOG,
-                policy.source,
-                self.items.catalog_clause(catalog),
-                f"{ref} has no counterpart in {catalog}, the list of {policy.title}",
-            ), NOT_RECOGNIZED, None
-        return Reason(
-            ReasonCode.ITEM_IN_CATALOG,
-            policy.source,
-            self.items.catalog_clause(catalog),
-            f"{ref} is {target_item} in {catalog}" if ref != target_item else f"{ref} is listed in {catalog}",
-        ), None, target_item
+            return Reason(ReasonCode.ITEM_NOT_IN_CATALOG, policy.source, self.items.catalog_clause(catalog),
+                          (("item", ref), ("catalog", catalog), ("policy", policy.id)), "no_counterpart",
+                          NOT_RECOGNIZED), None
+        if ref == target_item:
+            return Reason(ReasonCode.ITEM_IN_CATALOG, policy.source, self.items.catalog_clause(catalog),
+                          (("item", ref), ("catalog", catalog)), "listed"), target_item
+        return Reason(ReasonCode.ITEM_IN_CATALOG, policy.source, self.items.catalog_clause(catalog),
+                      (("item", ref), ("targetItem", target_item), ("catalog", catalog)), "mapped"), target_item
+
+    def _step_participants(self, d: _Decision, policy: Policy, source: InstitutionFacts, target: InstitutionFacts) -> None:
+        """The institutions the document's recognition covers (``participants``, 004 6.2): a source or
+        target outside them gets what the document says of such institutions (004 1 社会办医机构可参照执行)."""
+        scope = policy.participants
+        if scope is None or source.id == target.id:
+            return
+        for party, inst in (("source", source), ("target", target)):
+            if not scope.admits(inst.tier, inst.kind, inst.ownership):
+                d.add(
+                    ReasonCode.INSTITUTION_SCOPE,
+                    policy.source,
+                    scope.outside_clause,
+                    (("institution", inst.id), ("tier", inst.tier), ("ownership", inst.ownership),
+                     ("scopeClause", scope.clause), ("scopeRule", scope.text), ("rule", scope.outside_text)),
+                    party,
+                    scope.outside_verdict,
+                )
 
     def _step_who(
         self, d: _Decision, policy: Policy, kind: str, source: InstitutionFacts, target: InstitutionFacts
@@ -388,11 +490,15 @@ class RecognitionEngine:
                 ReasonCode.SAME_ALLIANCE,
                 policy.source,
                 policy.alliance_clause,
-                f"{source.id} and {target.id} are members of {', '.join(sorted(shared))}: {policy.alliance_text}",
+                (("source", source.id), ("target", target.id), ("alliances", tuple(sorted(shared))),
+                 ("rule", policy.alliance_text)),
+                verdict=RECOGNIZED,
             )
             return _ALLIANCE_RULE
         if source.id == target.id:
-            d.add(ReasonCode.SAME_INSTITUTION, policy.source, None, f"the study was performed at {target.id} itself")
+            # the document's rules on institutions of recognition speak of results between institutions
+            d.add(ReasonCode.SAME_INSTITUTION, policy.source, policy.clause, (("target", target.id),),
+                  verdict=RECOGNIZED)
             return _ALLIANCE_RULE
         for rule in policy.tier_rules:
             if rule.items not in ("any", kind):
@@ -403,22 +509,20 @@ class RecognitionEngine:
                 continue
             if rule.compare == "source_higher" and not _TIER[source.tier].level > _TIER[target.tier].level:
                 continue
-            d.add(
-                ReasonCode.TIER_RULE,
-                policy.source,
-                rule.clause,
-                f"{rule.text} (source {source.tier} {_TIER[source.tier].level_name}, "
-                f"target {target.tier} {_TIER[target.tier].level_name})",
-                rule.verdict,
-            )
+            d.add_reason(self._same(
+                ("TIER_RULE", policy.id, rule.id, source.tier, target.tier),
+                lambda: Reason(ReasonCode.TIER_RULE, policy.source, rule.clause,
+                               (("rule", rule.text), ("sourceTier", source.tier), ("targetTier", target.tier)),
+                               "applies", rule.verdict)))
             return rule
-        clauses = sorted({r.clause for r in policy.tier_rules if r.items in ("any", kind)})
+        clauses = sorted({str(r.clause) for r in policy.tier_rules if r.items in ("any", kind)})
         d.add(
             ReasonCode.TIER_RULE,
             policy.source,
             ", ".join(clauses) or policy.clause,
-            f"no rule of {policy.title} lets a {target.tier} institution ({target.kind}) recognize a "
-            f"{source.tier} institution's ({source.kind}) results",
+            (("policy", policy.id), ("sourceTier", source.tier), ("sourceKind", source.kind),
+             ("targetTier", target.tier), ("targetKind", target.kind)),
+            "none",
             NOT_RECOGNIZED,
         )
         return None
@@ -445,15 +549,17 @@ class RecognitionEngine:
             best = max(covering, key=lambda m: self.regions.size(m.scope))
             labelled = self._label(best.scope, source, label_source)
             label = labelled[1] if labelled else None
-            shown = f"{label.label}/{label.code}" if label else f"scope {best.scope}"
+            params: Params = (("source", source.id), ("item", best.item), ("validity", (best.valid_from, best.valid_to)),
+                              ("scope", best.scope), ("target", target.id))
+            if label is not None:
+                params += (("label", (label.label, label.code)),)
             d.add(
                 ReasonCode.MARK_SCOPE,
                 labelled[0].source if labelled else policy.source,
                 label.clause if label else self._mark_clause(policy),
-                f"{source.id} holds a mark for {best.item} valid {best.valid_from.isoformat()}–"
-                f"{best.valid_to.isoformat() if best.valid_to else 'open'} whose scope "
-                f"{self._region_name(best.scope)} contains {target.id}; shown as {shown}"
-                + (" (the largest scope that applies, 001 三、4)" if len(covering) > 1 else ""),
+                params + (("largest", len(covering) > 1),),
+                "labelled" if label else "unlabelled",
+                RECOGNIZED if required else None,
             )
             return (label.label, label.code) if label else (None, None)
         verdict = NOT_RECOGNIZED if required else None
@@ -464,39 +570,36 @@ class RecognitionEngine:
                 ReasonCode.NO_SHARED_SCOPE,
                 policy.source,
                 (overlay or policy).clause,
-                f"{source.id}'s marks for this item are valid in {', '.join(sorted({m.scope for m in valid}))}, "
-                f"none of which contains {target.id} ({self._region_name(target.region)})",
+                (("source", source.id), ("scopes", tuple(sorted({m.scope for m in valid}))), ("target", target.id),
+                 ("targetRegion", target.region)),
+                "marks_elsewhere",
                 verdict,
             )
         elif marks:
-            spans = ", ".join(
-                f"{m.scope} {m.valid_from.isoformat()}–{m.valid_to.isoformat() if m.valid_to else 'open'}" for m in marks
-            )
             d.add(
                 ReasonCode.MARK_MISSING,
                 policy.source,
                 self._mark_clause(policy),
-                f"{source.id}'s marks for this item ({spans}) were not valid on {c.performed_on.isoformat()}",
+                (("source", source.id), ("spans", tuple((m.scope, m.valid_from, m.valid_to) for m in marks)),
+                 ("performedOn", c.performed_on)),
+                "lapsed",
                 verdict,
             )
         elif required:
-            d.add(
-                ReasonCode.MARK_MISSING,
-                policy.source,
-                self._mark_clause(policy),
-                f"{source.id} holds no quality mark for {ref} or its equivalents",
-                verdict,
-            )
+            d.add(ReasonCode.MARK_MISSING, policy.source, self._mark_clause(policy),
+                  (("source", source.id), ("item", ref)), "none", verdict)
         return None, None
 
     @staticmethod
     def _mark_clause(policy: Policy) -> str | None:
+        """The clause a mark reason cites: the document's mark labels, else the rule that asks for a mark
+        (000 二(一) 室间质评), else what the document relies on for quality where it defines no mark (002 二)."""
         if policy.labels:
             return policy.labels[0].clause
         for rule in policy.tier_rules:
             if rule.requires_mark:
                 return rule.clause
-        return None
+        return policy.quality.clause if policy.quality else None
 
     def _label(self, scope: str, source: InstitutionFacts, fallback: Policy) -> tuple[Policy, MarkLabel] | None:
         """The label the source's own document prescribes for this scope, else the governing one's."""
@@ -530,31 +633,64 @@ class RecognitionEngine:
             if len(self._last_day) >= 65536:
                 self._last_day.clear()
             self._last_day[key] = valid_until
-        span = f"{w.length} {'days' if w.unit == 'day' else 'month' + ('s' if w.length > 1 else '')}"
         if c.on > valid_until:
             d.add(
                 ReasonCode.OUTSIDE_WINDOW,
                 policy.source,
                 w.clause,
-                f"performed {c.performed_on.isoformat()}, {(c.on - c.performed_on).days} days before "
-                f"{c.on.isoformat()}: past the {'binding' if w.binding else 'advisory'} {span} window "
-                f"(last day {valid_until.isoformat()}). {w.text}",
-                NOT_RECOGNIZED if w.binding else DISCRETION,
+                (("performedOn", c.performed_on), ("days", (c.on - c.performed_on).days), ("on", c.on),
+                 ("binding", w.binding), ("span", (w.length, w.unit)), ("validUntil", valid_until), ("rule", w.text)),
+                verdict=NOT_RECOGNIZED if w.binding else DISCRETION,
             )
         else:
-            d.add(
-                ReasonCode.WITHIN_WINDOW,
-                policy.source,
-                w.clause,
-                f"performed {c.performed_on.isoformat()}: inside the {span} window until {valid_until.isoformat()}",
-            )
+            d.add_reason(self._same(
+                ("WITHIN_WINDOW", policy.id, c.performed_on),
+                lambda: Reason(ReasonCode.WITHIN_WINDOW, policy.source, w.clause,
+                               (("performedOn", c.performed_on), ("span", (w.length, w.unit)),
+                                ("validUntil", valid_until)))))
         return valid_until
 
-    def _step_exclusions(self, d: _Decision, policy: Policy, context: ClinicalContext) -> None:  # type: ignore[valid-type]
+    def _step_exclusions(self, d: _Decision, policy: Policy, context: ClinicalContext) -> bool:  # type: ignore[valid-type]
+        """Each flag the document lists as an exclusion; whether any applied."""
+        applied = False
         for flag in context.flags():
             ex = policy.exclusions.get(flag)
             if ex is not None:
-                d.add(ex.code, policy.source, ex.clause, ex.text, DISCRETION)
+                d.add_reason(self._same(("EXCLUSION", policy.id, flag), lambda: Reason(
+                    ex.code, policy.source, ex.clause, (("rule", ex.text),), verdict=DISCRETION)))
+                applied = True
+        return applied
+
+    def _billing(
+        self, policy: Policy, target: InstitutionFacts, kind: str, verdict: Verdict,
+        context: ClinicalContext, excluded: bool,  # type: ignore[valid-type]
+    ) -> Billing | None:
+        """The first of the document's billing rules (001 四(三)) that holds for this answer — only at a
+        target the document governs itself: a fallback (Tianjin under 001) borrows the rules of recognition,
+        not another city's fees and insurance."""
+        key = (policy.id, target.region)
+        governs = self._governs.get(key)
+        if governs is None:
+            if len(self._governs) >= 65536:
+                self._governs.clear()
+            governs = self._governs[key] = self.regions.province_of(target.region) in policy.governs
+        if not governs:
+            return None
+        flags = None
+        for rule in policy.billing:
+            if rule.verdicts and verdict not in rule.verdicts:
+                continue
+            if rule.items not in ("any", kind):
+                continue
+            if rule.exclusion is not None and rule.exclusion != excluded:
+                continue
+            if rule.flags:
+                if flags is None:
+                    flags = set(context.flags())
+                if not rule.flags <= flags:
+                    continue
+            return Billing(rule.code, policy.source, rule.clause, rule.text)
+        return None
 
 
 # The alliance (and same-institution) path: recognized, with no mark required.

@@ -40,8 +40,10 @@ VERDICTS: tuple[str, ...] = tuple(v.value for v in Verdict)
 class ReasonCode(StrEnum):
     """The rule behind a reason (CONTRACT.md ``Reason.code``), with what it means.
 
-    The engine emits the codes down to ``OUTSIDE_WINDOW`` and, through the policy files' exclusions, the
-    ``EXCLUSION_*`` ones; ``priorStudies`` adds the image-completeness findings."""
+    The engine emits the codes down to ``OUTSIDE_WINDOW``, through the policy files' exclusions the
+    ``EXCLUSION_*`` ones, and ``INSTITUTION_SCOPE`` (a policy's ``participants``); ``priorStudies`` adds the
+    image-completeness findings.  Each code's text, in every language, is a template of
+    ``seeds/messages/<lang>.yaml`` (:mod:`hub.domain.messages`)."""
 
     description: str
 
@@ -83,6 +85,11 @@ class ReasonCode(StrEnum):
     EXCLUSION_IMAGE_QUALITY = (
         "EXCLUSION_IMAGE_QUALITY",
         "图像质量和方法不能满足诊断要求: the images are incomplete or inadequate.",
+    )
+    INSTITUTION_SCOPE = (
+        "INSTITUTION_SCOPE",
+        "An institution lies outside the institutions the document's recognition covers (互认范围, e.g. 004 6.2 "
+        "二级及以上公立); what the document says of such an institution applies.",
     )
     INCOMPLETE_IMAGES = (
         "INCOMPLETE_IMAGES",
@@ -140,7 +147,9 @@ class ClinicalFlag(StrEnum):
     """A clinical circumstance that lets a physician re-examine despite recognition (不予互认情形): the
     field of CONTRACT.md's ``ClinicalContext`` (the value is its name there, and in the engine's
     ``ClinicalContext``), plus ``imagesIncomplete``, which the hub sets from the completeness check.  A
-    policy file's exclusions are keyed by these (``flag:``)."""
+    policy file's exclusions are keyed by these (``flag:``).  Two are circumstances of the act rather than
+    exclusions — ``jointReading`` and ``sourceNotDesignated`` — which only a policy's ``billing`` entries
+    read (001 四(三)2, 四(三)4)."""
 
     description: str
 
@@ -169,10 +178,49 @@ class ClinicalFlag(StrEnum):
         "imagesIncomplete",
         "图像质量和方法不能满足诊断要求: images inadequate or incomplete (set by the hub for incomplete uploads).",
     )
+    JOINT_READING = (
+        "jointReading",
+        "确需相应检查检验科室共同参与方可完成互认: recognizing it needs the department's joint reading (a billing "
+        "circumstance, 001 四(三)2; not an exclusion).",
+    )
+    SOURCE_NOT_DESIGNATED = (
+        "sourceNotDesignated",
+        "未定点医疗机构: the institution that produced the result is not designated (定点) by the medical insurance (a "
+        "billing circumstance, 001 四(三)4; not an exclusion).",
+    )
 
 
 #: the flags' names, in order (plain strings: the policy schema's and the dataclasses' field names)
 CONTEXT_FLAGS: tuple[str, ...] = tuple(f.value for f in ClinicalFlag)
+
+
+class BillingCode(StrEnum):
+    """What a governing document says of the fees when a result is recognized or re-examined (001 四(三)
+    加强医保管理): ``Recognition.billing.code``.  Which one applies is policy data (a policy file's
+    ``billing`` entries, each with its clause and the document's words); the English texts are in
+    ``seeds/messages/en.yaml``."""
+
+    description: str
+
+    def __new__(cls, code: str, description: str) -> BillingCode:
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.description = description
+        return member
+
+    NO_EXTRA_FEE = "NO_EXTRA_FEE", "按门（急）诊诊查收取相应的医事服务费，不额外收费: only the consultation fee, no extra charge."
+    JOINT_READING_FEE = (
+        "JOINT_READING_FEE",
+        "可加收院内会诊费用: an in-hospital consultation fee may be added where the department's joint reading is needed.",
+    )
+    ACTUAL_COST = (
+        "ACTUAL_COST",
+        "收取实际发生的医疗服务费用: a re-examination under an exclusion is charged at the cost actually incurred.",
+    )
+    NOT_REIMBURSED = (
+        "NOT_REIMBURSED",
+        "可以互认，但费用不予报销: recognizable, but the fees of a non-designated institution are not reimbursed.",
+    )
 
 
 class Role(StrEnum):

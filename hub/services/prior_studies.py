@@ -105,6 +105,7 @@ async def prior_studies(search: StudySearch | None, engine: RecognitionEngine, p
             out.append(StudyAnswer(s, problem=(
                 "UNRESOLVED_STUDY", "; ".join(s.unresolved) or "institution or item could not be resolved")))
         else:
-            findings = tuple(Reason(f.code, f.source, f.clause, f.text) for f in s.completeness)
+            # the connectors' measured detail as a fact; the finding's rule key picks its template (seeds/messages)
+            findings = tuple(Reason(f.code, f.source, f.clause, (("detail", f.text),), f.rule) for f in s.completeness)
             out.append(StudyAnswer(s, recognition=dataclasses.replace(result, reasons=result.reasons + findings)))
     return PriorStudiesAnswer(out, list(found.platforms), results)

@@ -8,7 +8,11 @@ import pytest
 
 from tests.support.hubproc import ROOT
 
-RECOGNITION_FIELDS = "verdict mark markCode targetItem validUntil policy reasons { code source clause text }"
+RECOGNITION_FIELDS = (
+    "verdict verdictLabel mark markCode targetItem validUntil policy billing { code clause text } "
+    "reasons { code source clause text decisive } sourceInstitution { id name } targetInstitution { id name } "
+    "targetCatalogItem { ref name }"
+)
 #: the acceptance dataset, as `hub load` is given it
 FILES = (ROOT / "seeds/demo/demo.yaml", ROOT / "tests/acceptance/extra.yaml")
 

@@ -131,6 +131,13 @@ DOCUMENTS: dict[str, tuple[str, dict]] = {
         + " }", {}),
     "entities-with-bad-representations": _entities_document(),
     "service": ("{ _service { sdl } }", {}),
+    "documents": (
+        "{ documents { id source title issuer year number zone governs catalogs clauses { clause text use } notes } "
+        'one: document(id: "001") { id title } none: document(id: "999") { id } }', {}),
+    "english-batch": (
+        f'query($s: [StudyInput!]!) {{ recognizabilities(studies: $s, at: "bj-hd-3b", on: "{ON}", lang: EN) '
+        f'{{ {RECOGNITION_FIELDS} studyCatalogItem {{ ref name }} }} }}',
+        {"s": [{"institution": i, "item": "BJ-IMG:BW23ZYZZZ-00", "performedOn": "2026-11-11"} for i in INSTITUTIONS]}),
     "error-prior-studies-without-platforms": (
         'query { priorStudies(patient: {id: "P-1", issuer: "CN-RESIDENT"}, at: "bj-xh", on: "2026-11-23") '
         "{ studies { platform studyInstanceUid performedOn item institution } platforms { id ok error } } }", {}),

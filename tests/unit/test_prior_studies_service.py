@@ -80,7 +80,9 @@ async def test_findings_decide_the_context_and_join_the_reasons(engine):
     assert by_uid["complete"].recognition == plain and by_uid["complete"].problem is None
     gap = by_uid["thin-missing"].recognition
     assert gap.verdict == incomplete.verdict and "EXCLUSION_IMAGE_QUALITY" in codes(gap)
-    assert gap.reasons == (*incomplete.reasons, Reason("INCOMPLETE_IMAGES", "001", "三、2(二)", "CT without thin-slice images"))
+    # the finding as data: its measured detail a fact, its rule key the template (seeds/messages/*.yaml)
+    assert gap.reasons == (*incomplete.reasons, Reason(
+        "INCOMPLETE_IMAGES", "001", "三、2(二)", (("detail", "CT without thin-slice images"),), "ct.thin"))
     # "could not check" is said, but is not a gap: the verdict stands
     unchecked = by_uid["unchecked"].recognition
     assert unchecked.verdict == "RECOGNIZED" and codes(unchecked)[-1] == "COMPLETENESS_UNKNOWN"
