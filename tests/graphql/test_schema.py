@@ -122,3 +122,33 @@ def test_tier_enum_covers_the_contract_tiers(hub):
     rows = hub.gql("{ institutions(first: 100) { tier tierLevel } }")["data"]["institutions"]
     assert {r["tier"] for r in rows} >= {"3A", "3B", "2A", "2B", "1", "0"}
     assert all(r["tierLevel"] == Tier(r["tier"]).name for r in rows), rows
+
+
+def test_readable_answers_extend_the_contract_types():
+    """Issue 16: the verdict's label, billing, names beside ids, decisive reasons, the language argument and the
+    documents query — added beside the contract's fields, which keep their names and types."""
+    sdl = SDL_FILE.read_text(encoding="utf-8")
+
+    def fields(type_name: str) -> dict[str, str]:
+        body = re.search(rf"^(?:type|input) {type_name}\b[^{{]*{{(.*?)^}}", sdl, re.M | re.S).group(1)
+        body = re.sub(r'"""(.*?)"""', "", body, flags=re.S)
+        return dict(re.findall(r"^\s+(\w+)(?:\([^)]*\))?: ([^\s=]+)", body, re.M))
+
+    assert fields("Recognition").items() >= {
+        "verdictLabel": "String!", "billing": "Billing", "sourceInstitution": "Institution",
+        "targetInstitution": "Institution", "studyCatalogItem": "CatalogItem", "targetCatalogItem": "CatalogItem"}.items()
+    assert fields("Reason")["decisive"] == "Boolean!"
+    assert fields("Billing").items() >= {"code": "String!", "text": "String!", "clause": "String!"}.items()
+    assert fields("Query").items() >= {"documents": "[PolicyDocument!]!", "document": "PolicyDocument"}.items()
+    for query in ("recognizability", "recognizabilities", "priorStudies"):
+        signature = re.search(rf"^  {query}\((.*?)^  \):", sdl, re.M | re.S).group(1)
+        assert re.search(r"lang: Language! = ZH", signature), query
+    assert re.search(r"enum Language {[^}]*ZH[^}]*EN", sdl, re.S)
+
+
+def test_billing_codes_are_the_domain_vocabulary(hub):
+    from hub.domain.vocabulary import BillingCode
+
+    types = {t["name"]: t for t in hub.gql(INTROSPECT)["data"]["__schema"]["types"]}
+    assert [(v["name"], v["description"]) for v in types["BillingCode"]["enumValues"]] == [
+        (c.name, c.description) for c in BillingCode]

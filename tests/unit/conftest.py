@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from graph.items import Items
+from hub.domain.messages import Renderer
 from hub.domain.policy import load_policies
 from hub.domain.recognition import (
     Check,
@@ -77,6 +78,14 @@ def facts() -> MemoryFacts:
 def engine(seeds, facts) -> RecognitionEngine:
     policies, regions, items = seeds
     return RecognitionEngine(policies, regions, items, facts)
+
+
+@pytest.fixture(scope="session")
+def renderer(seeds) -> Renderer:
+    """The texts of answers, as the resolvers render them (names from the real catalogs and regions)."""
+    policies, regions, items = seeds
+    return Renderer(policies, regions.names, lambda ref: items.by_ref[ref].name if ref in items.by_ref else None,
+                    lambda cid: items.catalogs[cid].catalog.name if cid in items.catalogs else None)
 
 
 @pytest.fixture
