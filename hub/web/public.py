@@ -6,11 +6,12 @@ token (they lie outside the Guard's paths, /graphql and /admin/load) and hold no
 Institution and Mark nodes only.
 
 Bounded: a page shows at most ``limit`` institutions (50 on the page, 100 in JSON by default, 500 at most)
-and reads windows of twice that many in (region, id) order, each window one round trip of the named statement ``public.list``
-(graph/cypher/common/public.list.cypher) holding at most :data:`MAX_MARKS` marks, and stops when ``limit``
-institutions with a mark to show were found or after :data:`MAX_WINDOWS` windows.  Keyset paging: the next
-page starts after the last institution read, so no page costs a deep SKIP, and the national store (1M
-institutions, 5M marks) is read a page at a time (0.3–0.6 s a window there, docs in the statement).
+and reads windows of twice that many in (region, id) order, each one round trip of the named statement
+``public.list`` (graph/cypher/common/public.list.cypher) holding at most :data:`MAX_MARKS` marks, and stops
+when ``limit`` institutions with a mark to show were found or after :data:`MAX_WINDOWS` windows.  Keyset
+paging: the next page starts after the last institution read, so no page costs a deep SKIP, and the national
+store (1M institutions, 5M marks) is read a page at a time (one window there: 0.3–0.6 s at a load of ~5,
+0.9–1.9 s at ~9 on this 2-core machine; the statement's comment says why this shape).
 ``region`` narrows it to a province, city, county or zone (GB/T 2260 code, JJJ, CY: one window per
 province of the zone).  Only marks still valid on the day (today in China, or ``on``) are listed, and
 institutions holding one, unless ``expired=1``.
@@ -186,8 +187,8 @@ class PublicList:
         """One page: windows of twice ``limit`` institutions read in (region, id) order (``public.list``)
         until ``limit`` of them hold a mark to show, the region is exhausted, or :data:`MAX_WINDOWS` windows
         were read — a page of a region where few institutions hold marks may be short, never slow.  A window
-        costs about the same whatever its size (the scan of the region's institutions dominates: 0.7 s for
-        200 or 1,000 of 1M on a loaded 2-core machine), so it reads twice the page: one usually suffices."""
+        costs about the same whatever its size (the scan of the institutions and the HOLDS join dominate: ~0.9 s
+        for 200 or 1,000 of 1M on a loaded 2-core machine), so it reads twice the page: one usually suffices."""
         started = time.perf_counter()
         limit = _int(query.get("limit"), default_limit, "limit", 1, MAX_PAGE)
         expired = query.get("expired", "") in ("1", "true", "on", "yes")
