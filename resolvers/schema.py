@@ -19,7 +19,7 @@ from strawberry.federation.schema import FederationAny  # the _entities field's 
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.info import Info
 
-from resolvers import audit, graph, prior_studies, recognition
+from resolvers import audit, graph, prior_studies, recognition, workflow
 from resolvers import documents as policy_documents
 from resolvers.fastpath.documents import DocumentCache, Documents
 from resolvers.errors import hub_error
@@ -84,6 +84,13 @@ class Query:
         "each with its recognizability at `at`. A platform that fails is ok: false with its error; the others' studies "
         "still come back.",
     )
+    reminders: list[workflow.Reminder] = strawberry.field(
+        resolver=workflow.reminders,
+        description="Duplicate-exam reminders (004 6.6 重复检查提醒): each prior study of the patient that is the same exam as "
+        "an ordered item and recognizable at `at`, reminded once (stable ids).",
+    )
+    decisions: list[workflow.Decision] = strawberry.field(
+        resolver=workflow.decisions, description="The recorded decisions on the patient's reminders at `at` (the last per reminder).")
 
 
 #: descriptions of the Query fields' arguments (the resolvers' signatures stay the source of the arguments;
@@ -256,6 +263,7 @@ def build_schema(settings: "Settings | None" = None, *, extensions: Sequence[Any
     documents = documents or Documents()
     schema = HubSchema(
         query=Query,
+        mutation=workflow.Mutation,
         types=list(ENTITIES),
         extensions=[*extensions, lambda: DocumentCache(documents)],
         federation_version="2.9",
