@@ -7,7 +7,7 @@ GraphQL Yoga and Hive Gateway (npm ``@graphql-yoga/render-graphiql``, MIT, pinne
 ``tools/gateway/build-graphiql.mjs``; ``hub/web/static/hub/`` holds the few lines that start it.
 
 The page preloads the core question as tabs (one chest CT from Beijing asked in Shijiazhuang, the batch
-form, the crosswalk, an institution) and sends a Content-Security-Policy that lets it talk to this origin
+form, the crosswalk, an institution, then the reminder → decision flow) and sends a Content-Security-Policy that lets it talk to this origin
 only.
 """
 
@@ -100,6 +100,47 @@ query Institution($id: ID!) {
 }
 """
 
+REMINDER_FLOW = """\
+# The act of recognition (004 6.6 重复检查提醒; 000 四(二)): the doctor at `at` orders items, the hub
+# reminds them of the patient's recognizable prior studies of the same exam, the doctor opens one
+# and decides. Needs the regional platforms (hub serve --platforms FILE) and, with authentication,
+# a clinician's token for `at` (every call is patient data: authorized, then audited).
+#
+# Run the operations in order with ▶ (it asks which one):
+#   1. Reminders — copy a reminder `id` into the variables' "reminder" and "decision.reminder";
+#   2. RecordView — the doctor opened it;
+#   3. RecordDecision — ACCEPTED; or REJECTED / REEXAMINED with a "reason" and "patientInformed": true
+#      (a refusal names the field to fix in errors[0].extensions.field);
+#   4. Decisions — what was recorded, with the document and clause it cites.
+query Reminders($patient: PatientInput!, $at: ID!, $orders: [String!]!, $on: Date) {
+  reminders(patient: $patient, at: $at, orders: $orders, on: $on) {
+    id
+    orderedItem
+    viewed
+    issuedOn
+    study { platform studyInstanceUid performedOn institution item }
+    recognition { verdict mark policy reasons { code source clause text } }
+    decision { decision recordedAt }
+  }
+}
+
+mutation RecordView($reminder: ID!) {
+  recordView(reminder: $reminder) { id viewed recognition { verdict } }
+}
+
+mutation RecordDecision($decision: DecisionInput!) {
+  recordDecision(input: $decision) {
+    id decision reason exclusion exclusionClause archiveNo institutionName performedOn recordedAt by citation
+  }
+}
+
+query Decisions($patient: PatientInput!, $at: ID!) {
+  decisions(patient: $patient, at: $at) {
+    reminder decision reason exclusion institutionName performedOn archiveNo recordedAt by citation
+  }
+}
+"""
+
 
 def example_tabs(today: dt.date | None = None) -> list[dict[str, str]]:
     today = today or dt.datetime.now(CHINA).date()
@@ -123,6 +164,15 @@ def example_tabs(today: dt.date | None = None) -> list[dict[str, str]]:
         }),
         tab(EQUIVALENTS, {"item": "BJ-IMG:BW23ZYZZZ-00"}),
         tab(INSTITUTION, {"id": "bj-xh"}),
+        tab(REMINDER_FLOW, {
+            "patient": {"id": "P-1001", "issuer": "CN-RESIDENT"},
+            "at": "he-sjz-1",
+            "orders": ["HE-IMG:122", "BJ-IMG:B020ZYZZZ-00"],
+            "on": today.isoformat(),
+            "reminder": "r_…",
+            "decision": {"reminder": "r_…", "decision": "REJECTED", "reason": "病情变化，需复查",
+                         "patientInformed": True, "exclusion": "conditionChanged"},
+        }),
     ]
 
 
