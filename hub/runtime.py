@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,11 +86,15 @@ class Runtime:
 
 def audit_paths(settings: Settings) -> tuple[Path, Path]:
     """(audit log, pseudonym key file): the settings', else beside the store — ``GRAPH.audit.jsonl`` for an
-    embedded store (one log per store: two stores in one directory do not share a chain), the user's data
-    directory for a Neo4j graph — and the key beside the log."""
-    default_log, _ = beside_store(settings.graph)
-    log = Path(settings.audit_log) if settings.audit_log else (
-        default_log if "://" in settings.graph else Path(f"{Path(settings.graph).expanduser().resolve()}.audit.jsonl"))
+    embedded store (one log per store: two stores in one directory do not share a chain),
+    ``audit-HOST_PORT.jsonl`` in the user's data directory for a Neo4j graph — and the key beside the log."""
+    if settings.audit_log:
+        log = Path(settings.audit_log)
+    elif "://" in settings.graph:  # one log per server too: two hubs on two Neo4j servers must not share a chain
+        server = re.sub(r"[^A-Za-z0-9.-]+", "_", settings.graph.split("://", 1)[1]).strip("_")
+        log = beside_store(settings.graph)[0].with_name(f"audit-{server}.jsonl")
+    else:
+        log = Path(f"{Path(settings.graph).expanduser().resolve()}.audit.jsonl")
     key = Path(settings.pseudonym_key_file) if settings.pseudonym_key_file else log.parent / "pseudonym.key"
     return log, key
 
