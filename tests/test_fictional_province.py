@@ -1,7 +1,7 @@
 """A province added as data only (issue 13): a fictional document for Jiangsu (320000) — its policy file, its
 catalog file and a zone 苏皖 (Jiangsu + Anhui) — written into a copy of seeds/, then the real `hub` commands
 against that directory: `hub policy check`, `hub crosswalk check|build --seeds`, `hub load --seeds` into a
-fresh embedded store and `hub serve --seeds`, asked over GraphQL.  No code names the province, its catalog
+new store and `hub serve --seeds`, asked over GraphQL — on each store (a LadybugDB file, a real Neo4j).  No code names the province, its catalog
 or its zone; every verdict cites the new document ("900") and its clauses.
 """
 
@@ -124,20 +124,26 @@ def province(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def server(province):
-    """The dataset loaded by `hub load --seeds` into a fresh store, served by `hub serve --seeds`."""
+def dataset(province) -> Path:
+    """The seeds directory crosswalked by `hub crosswalk build --seeds`, and the province's dataset file."""
     seeds, tmp = province["seeds"], province["tmp"]
     built = hub_cli("crosswalk", "build", "--seeds", str(seeds), check=False)
     assert built.returncode == 0, built.stderr
     data = tmp / "jiangsu.yaml"
     data.write_text(yaml.safe_dump(DATASET, allow_unicode=True), encoding="utf-8")
-    graph = tmp / "graph.lbug"
-    loaded = hub_cli("load", "--graph", str(graph), "--seeds", str(seeds), str(data), check=False)
-    assert loaded.returncode == 0, loaded.stderr
-    assert "institutions: 3 created" in loaded.stdout and "marks: 2 created" in loaded.stdout, loaded.stdout
-    hub = HubServer(graph, "--seeds", str(seeds), hub_env=False)
-    yield hub
-    hub.stop()
+    return data
+
+
+def _loaded(stdout: str) -> None:
+    assert "institutions: 3 created" in stdout and "marks: 2 created" in stdout, stdout
+
+
+@pytest.fixture
+def server(backend, province, dataset, datasets):
+    """The dataset loaded by `hub load --seeds` into a new store, served by `hub serve --seeds`, on each
+    store (a LadybugDB file, a real Neo4j)."""
+    return datasets.served(backend, "province", [dataset], seeds=province["seeds"],
+                           hub_env=False, check=_loaded)
 
 
 def ask(server: HubServer, source: str, item: str, performed: str, at: str, on: str, **context: bool) -> dict:
@@ -277,11 +283,12 @@ def test_the_same_exam_of_another_catalog_maps_into_the_new_one(server):
     assert {"id": "JS-IMG", "source": SOURCE, "itemCount": 2} in out["data"]["catalogs"]
 
 
-def test_the_checkouts_seeds_know_nothing_of_it(province, tmp_path):
-    """The province lives in its seeds directory only: without --seeds its dataset is refused."""
+def test_the_checkouts_seeds_know_nothing_of_it(province, fresh_graph, tmp_path):
+    """The province lives in its seeds directory only: without --seeds its dataset is refused (the store,
+    seeded from the checkout's seeds, has no region SW to check the mark's scope against)."""
     data = tmp_path / "jiangsu.yaml"
     data.write_text(yaml.safe_dump(DATASET, allow_unicode=True), encoding="utf-8")
-    out = hub_cli("load", "--graph", str(tmp_path / "g.lbug"), str(data), check=False,
+    out = hub_cli("load", "--graph", fresh_graph, str(data), check=False,
                  env={"HUB_SEEDS": ""})  # empty = the default
     assert out.returncode != 0
     assert '"JS-IMG:1" is not a catalog item' in out.stderr and '"SW" is not a region or zone code' in out.stderr

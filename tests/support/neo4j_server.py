@@ -49,6 +49,7 @@ Fixtures (made visible to the whole suite by tests/conftest.py):
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
@@ -97,6 +98,9 @@ class Neo4jPool:
         self._failed: str | None = None  # why starting failed: asked again, it fails again at once
         self._checked: set[str] = set()  # uris whose data we know to be ours to empty
         self._drivers: dict[str, object] = {}
+        #: tenants are this session's: a dataset another session (older code, other seeds) left on the
+        #: server NEO4J_URI names is loaded again, not trusted
+        self._session = secrets.token_hex(4)
 
     # -- servers ------------------------------------------------------------------------------------
 
@@ -162,11 +166,12 @@ class Neo4jPool:
         """The server's URL holding ``tenant``'s data: as it is when the tenant is already there, else
         emptied and ``fill(uri)``-ed (the tenant is recorded only once ``fill`` has returned)."""
         uri = self.server(purpose).uri
-        if self._tenant(uri) == tenant:
+        mine = f"{self._session}:{tenant}"
+        if self._tenant(uri) == mine:
             return uri
         self.empty(purpose)
         fill(uri)
-        self._set_tenant(uri, tenant)
+        self._set_tenant(uri, mine)
         return uri
 
     # -- Bolt ---------------------------------------------------------------------------------------
@@ -276,13 +281,17 @@ class Datasets:
         self._ladybug: dict[str, str] = {}
         self._hubs: dict[tuple[str, str], object] = {}
 
-    def target(self, backend: str, key: str, files: Sequence[Path], *, seeds: Path | None = None) -> str:
+    def target(self, backend: str, key: str, files: Sequence[Path], *, seeds: Path | None = None,
+               check: Callable[[str], None] | None = None) -> str:
+        """The ``--graph`` holding the dataset; ``check(stdout)`` is called on each ``hub load`` that fills it."""
         from tests.support.hubproc import hub_cli
 
         def fill(graph: str) -> None:
             args = ["--seeds", str(seeds)] if seeds else []
             out = hub_cli("load", "--graph", graph, *args, *map(str, files), check=False)
             assert out.returncode == 0, f"loading dataset {key} into {graph}: {out.stderr}"
+            if check is not None:
+                check(out.stdout)
 
         if backend == "neo4j":
             return self._pool.claim(DATASETS, key, fill)
@@ -294,11 +303,11 @@ class Datasets:
         return self._ladybug[key]
 
     def served(self, backend: str, key: str, files: Sequence[Path], *serve_args: str, seeds: Path | None = None,
-               hub_env: bool = True):  # noqa: ANN201 - tests.support.hubproc.HubServer
+               hub_env: bool = True, check: Callable[[str], None] | None = None):  # noqa: ANN201 - HubServer
         """``hub serve`` over the dataset (started once per backend and key, stopped at the session's end)."""
         from tests.support.hubproc import HubServer
 
-        graph = self.target(backend, key, files, seeds=seeds)
+        graph = self.target(backend, key, files, seeds=seeds, check=check)
         if (backend, key) not in self._hubs:
             args = [*(["--seeds", str(seeds)] if seeds else []), *serve_args]
             log = self._base / key / f"serve-{backend}.log"
