@@ -164,7 +164,10 @@ def counted(backend, counted_hubs, datasets, demo_graph, tmp_path_factory):
             holder["store"] = CountingStore(store)
             return holder["store"]
 
-        server = InProcessHub(Settings(graph=graph), wrap_store=wrap)
+        # its own audit log: a Neo4j-backed hub's default one (in the user's data directory) is held by one
+        # process at a time
+        audit = tmp_path_factory.mktemp("counted-audit") / "audit.jsonl"
+        server = InProcessHub(Settings(graph=graph, audit_log=str(audit)), wrap_store=wrap)
         server.store = holder["store"]
         counted_hubs[backend] = server
     return counted_hubs[backend]

@@ -117,10 +117,16 @@ class HubServer(Http):
         self.graph = graph
         self.port = free_port()
         # the server's log goes to a file: a pipe nobody reads fills up and blocks it
-        if log is None and "://" in str(graph):
-            fd, name = tempfile.mkstemp(prefix="hub-serve-", suffix=".log")
-            os.close(fd)
-            log = Path(name)
+        env = dict(env or {})
+        if "://" in str(graph):
+            if log is None:
+                fd, name = tempfile.mkstemp(prefix="hub-serve-", suffix=".log")
+                os.close(fd)
+                log = Path(name)
+            # a Neo4j-backed hub keeps its audit log in the user's data directory, which one process holds
+            # at a time: each test server gets its own, beside its log
+            if "--audit-log" not in extra:
+                env.setdefault("HUB_AUDIT_LOG", str(log.with_suffix(".audit.jsonl")))
         self.log = log or Path(f"{graph}.serve.log")
         environ = os.environ if hub_env else {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
         with open(self.log, "ab") as log:
