@@ -119,7 +119,7 @@ async def reminders(search: StudySearch | None, engine: RecognitionEngine, items
         ref = items.resolve(order)
         if ref is None:
             raise RemindersRefused("UNKNOWN_ITEM", f"unknown catalog item {order!r} in orders", order)
-        if ref not in ordered:
+        if not any(same_exam(items, ref, earlier) for earlier in ordered):  # one exam ordered twice: once
             ordered.append(ref)
     if not ordered:
         return RemindersAnswer([], [])

@@ -132,3 +132,15 @@ def test_the_same_exam_is_the_crosswalks(engine):
     assert not same_exam(items, "BJ-IMG:BW23ZYZZZ-00", "BJ-IMG:B020ZYZZZ-00")  # chest CT is not head CT
     covering = items.map_to_catalog("BJ-IMG:BW03ZZZZ1-00", "HC-IMG")          # a group item of Hechi's list
     assert covering is not None and same_exam(items, "BJ-IMG:BW03ZZZZ1-00", covering)
+
+
+
+async def test_orders_are_resolved_before_any_platform_is_asked(engine):
+    from hub.services.reminders import RemindersRefused, reminders
+
+    with pytest.raises(RemindersRefused) as err:  # no platform, no store: neither is reached
+        await reminders(None, engine, engine.items, None, None, "P", None, "t", ["BJ-IMG:B020ZYZZZ-00", "NO-SUCH:1"],
+                        dt.date(2025, 6, 30))
+    assert (err.value.code, err.value.value) == ("UNKNOWN_ITEM", "NO-SUCH:1")
+    empty = await reminders(None, engine, engine.items, None, None, "P", None, "t", [], dt.date(2025, 6, 30))
+    assert empty.reminders == [] and empty.platforms == []

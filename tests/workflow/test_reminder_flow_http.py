@@ -51,9 +51,10 @@ DECIDE = f"mutation($in: DecisionInput!) {{ recordDecision(input: $in) {{ {DECIS
 DECISIONS = f"""query($p: PatientInput!, $at: ID!, $since: Date) {{
   decisions(patient: $p, at: $at, since: $since) {{ {DECISION} }} }}"""
 
-#: what the doctor at bj-hd orders on 2025-06-30: head CT (as OCR prints it: letter O for digit 0), head MR,
-#: chest CT, chest DR (the prior chest DR is not recognizable: no reminder)
-ORDERS = ["BJ-IMG:B02OZYZZZ-00", "BJ-IMG:B030ZYZZZ-00", "BJ-IMG:BW23ZYZZZ-00", "BJ-IMG:BW03ZZZZ1-00"]
+#: what the doctor at bj-hd orders on 2025-06-30: head CT (as OCR prints it: letter O for digit 0; then again as
+#: Hebei's list names it — the same exam, one order), head MR, chest CT, chest DR (the prior chest DR is not
+#: recognizable: no reminder)
+ORDERS = ["BJ-IMG:B02OZYZZZ-00", "HE-IMG:95", "BJ-IMG:B030ZYZZZ-00", "BJ-IMG:BW23ZYZZZ-00", "BJ-IMG:BW03ZZZZ1-00"]
 
 
 class Flow:
