@@ -7,8 +7,9 @@
   database from ``NEO4J_DATABASE`` (the server's default database when unset).
 * ``open`` creates the constraints and indexes (statement ``schema``) and checks the schema version
   kept in the ``Meta`` node.
-* ``read`` runs ``execute_query`` routed to readers; ``write(ops)`` runs every op in one managed write
-  transaction (retried by the driver on transient errors, all or nothing); ``bulk_load`` runs
+* ``read`` runs each part as an auto-commit query in a read session (routed to readers, retried on
+  retryable errors, rows possibly packed into one record: :data:`PACKED`); ``write(ops)`` runs every op
+  in one managed write transaction (retried by the driver on transient errors, all or nothing); ``bulk_load`` runs
   ``bulk.<table>`` (``UNWIND $rows … CREATE``) in batches of :data:`BULK_BATCH` rows, one transaction
   per batch.
 * Temporal values come back as ``neo4j.time`` types and are converted with ``.to_native()`` (a
@@ -17,6 +18,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import Sequence
@@ -26,6 +28,13 @@ from graph.statements import Backend, statement
 from graph.store import Params, Row, StoreError, check_schema_version, check_skip, skip_op
 
 BULK_BATCH = 10_000
+#: a read tried this many times on a retryable error (0.1 s, 0.2 s, 0.4 s … apart)
+READ_ATTEMPTS = 5
+#: a read statement may return its rows packed: one record whose only column, named so, is the list of
+#: the rows as maps.  Every record is a Bolt message the async driver reads in Python (~40 µs each here);
+#: the 240 rows of a batch of 100 checks' facts cost 10 ms of client CPU as records, 3 ms packed
+#: (docs/BENCHMARKS.md, "Neo4j").  The adapter unpacks them, so callers see the same rows either way.
+PACKED = "packedRows"
 
 # the driver logs a failed connection at WARNING as well as raising it; the error we raise is enough
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
@@ -108,12 +117,12 @@ class Neo4jStore:
             # a statement of several parts: each its own query with its own parameters, rows one after the
             # other (as LadybugStore)
             for text, bound in st.bound(args):
-                result = await self._live().execute_query(
-                    text, bound, routing_=neo4j.RoutingControl.READ, database_=self.database
-                )
-                keys = list(result.keys)
-                rows.extend({k: _native(v) for k, v in zip(keys, record.values(), strict=True)}
-                            for record in result.records)
+                keys, values = await self._run_read(text, bound)
+                if keys == [PACKED]:  # one record carrying the rows (see PACKED)
+                    for (packed,) in values:
+                        rows.extend(_native(row) for row in packed)
+                else:
+                    rows.extend({k: _native(v) for k, v in zip(keys, record, strict=True)} for record in values)
         except neo4j.exceptions.Neo4jError as exc:
             raise StoreError(f"{name}: {exc.message}") from None
         except (neo4j.exceptions.DriverError, OSError) as exc:
@@ -186,6 +195,30 @@ class Neo4jStore:
             await driver.close()
 
     # -- helpers --------------------------------------------------------------------------------
+
+    async def _run_read(self, text: str, params: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+        """One read query as an auto-commit transaction: its keys and its records' values.
+
+        Not ``execute_query``: that runs a managed transaction (BEGIN with the query, COMMIT after), two
+        round trips where an auto-commit query takes one — 0.3 ms of a 0.8 ms ``RETURN 1`` here
+        (docs/BENCHMARKS.md, "Neo4j").  What it gave besides is kept: reads go to readers (a READ
+        session), see this store's own writes (the bookmarks ``execute_query`` and ``write`` share), and
+        are tried again on the errors the driver calls retryable (a leader switch, a lost connection)."""
+        import neo4j
+
+        driver = self._live()
+        for attempt in range(READ_ATTEMPTS):
+            try:
+                async with driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS,
+                                          bookmark_manager=driver.execute_query_bookmark_manager) as session:
+                    result = await session.run(text, params)
+                    keys = list(result.keys())
+                    return keys, await result.values()
+            except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as exc:
+                if attempt + 1 == READ_ATTEMPTS or not exc.is_retryable():
+                    raise
+                await asyncio.sleep(0.1 * 2**attempt)
+        raise AssertionError("unreachable")
 
     def _session(self) -> Any:
         """A session that shares the driver's ``execute_query`` bookmarks, so a read routed to a

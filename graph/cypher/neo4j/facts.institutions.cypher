@@ -1,18 +1,23 @@
-// The engine's facts (see common/facts.institutions) as one UNION ALL: on Neo4j each statement is a Bolt
-// round trip, so the two parts are one query here.  Typed nulls (CASE WHEN false …, date(NULL)) keep
-// both parts' columns the same type (the same text also runs on LadybugDB: tests/test_store_neo4j_adapter).
-UNWIND $ids AS id
-MATCH (i:Institution {id: id})
-RETURN i.id AS id, i.tier AS tier, i.region AS region, i.ownership AS ownership, i.kind AS kind,
-       i.allianceIds AS allianceIds, CASE WHEN false THEN '' END AS node, CASE WHEN false THEN '' END AS item,
-       CASE WHEN false THEN '' END AS scope, date(NULL) AS validFrom, date(NULL) AS validTo
-UNION ALL
-UNWIND $pairs AS p
-MATCH (s:MarkSet {key: p})
-WITH s
-UNWIND s.marks AS mid
-MATCH (m:Mark {id: mid})
-RETURN m.institution AS id, CASE WHEN false THEN '' END AS tier, CASE WHEN false THEN '' END AS region,
-       CASE WHEN false THEN '' END AS ownership, CASE WHEN false THEN '' END AS kind,
-       CASE WHEN false THEN [''] END AS allianceIds, m.id AS node, m.item AS item, m.scope AS scope,
-       m.validFrom AS validFrom, m.validTo AS validTo
+// The engine's facts (see common/facts.institutions: the same rows, the same columns) in one query,
+// its rows packed into one record (graph.neo4j_store.PACKED): the async driver reads each record as a
+// Bolt message in Python, ~40 µs apiece, so the ~240 rows of a batch of 100 checks cost 10 ms of client
+// CPU as records and 3 ms packed; and one query is one round trip where the common statement's two parts
+// are two (docs/BENCHMARKS.md, "Neo4j").  Every row carries every column (null where it has none), as
+// the rows of a UNION ALL would.
+CALL () {
+  UNWIND $ids AS id
+  MATCH (i:Institution {id: id})
+  RETURN collect({id: i.id, tier: i.tier, region: i.region, ownership: i.ownership, kind: i.kind,
+                  allianceIds: i.allianceIds, node: null, item: null, scope: null, validFrom: null,
+                  validTo: null}) AS heads
+}
+CALL () {
+  UNWIND $pairs AS p
+  MATCH (s:MarkSet {key: p})
+  UNWIND s.marks AS mid
+  MATCH (m:Mark {id: mid})
+  RETURN collect({id: m.institution, tier: null, region: null, ownership: null, kind: null,
+                  allianceIds: null, node: m.id, item: m.item, scope: m.scope, validFrom: m.validFrom,
+                  validTo: m.validTo}) AS marks
+}
+RETURN heads + marks AS packedRows
