@@ -454,6 +454,21 @@ LOAD_STEPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("VALID_IN", "marks", ("id", "scope")),
     ("MarkSet", "marks", ("institution", "item", "id")),  # grouped by marksets() before the COPY
 )
+#: the same load on Neo4j: a node and the relationships it starts are created by one batched ``UNWIND``
+#: (graph/cypher/neo4j/bulk.Institution+LOCATED_IN, bulk.Mark+HOLDS+FOR_ITEM+VALID_IN) instead of one pass
+#: per table, each looking the node up again by its key — see docs/BENCHMARKS.md, "Neo4j"
+NEO4J_LOAD_STEPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Institution+LOCATED_IN", "institutions", INSTITUTION_COLUMNS),
+    ("Alliance", "alliances", ALLIANCE_COLUMNS),
+    ("MEMBER_OF", "memberships", MEMBERSHIP_COLUMNS),
+    ("Mark+HOLDS+FOR_ITEM+VALID_IN", "marks", MARK_COLUMNS),
+    ("MarkSet", "marks", ("institution", "item", "id")),
+)
+
+
+def load_steps(backend: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """The steps of the initial bulk load on ``backend`` (``ladybug``: one COPY per table)."""
+    return NEO4J_LOAD_STEPS if backend == "neo4j" else LOAD_STEPS
 
 
 def marksets(marks: Any) -> Any:
@@ -530,7 +545,7 @@ async def load_country(store: Any, country: "Country | Path", *, chunk_rows: int
     institutions, alliances or marks is refused (load into it with :func:`graph.loading.load_dataset`).
     Returns the seconds each node/relationship table took."""
     await _refuse_loaded(store)
-    return {step[0]: await _load_step(store, country, step, chunk_rows) for step in LOAD_STEPS}
+    return {step[0]: await _load_step(store, country, step, chunk_rows) for step in load_steps(store.backend)}
 
 
 async def _load_offline(target: str, country: "Country | Path", steps: Sequence[tuple[str, str, tuple[str, ...]]],

@@ -90,6 +90,35 @@ async def test_bulk_path_and_load_dataset_agree(country, tmp_path):
         await merged.close()
 
 
+@pytest.mark.neo4j
+async def test_neo4j_load_steps_build_the_same_graph(country, neo4j_scratch, tmp_path):
+    """On Neo4j the initial load creates each node with its relationships in one UNWIND
+    (synth.NEO4J_LOAD_STEPS): the same graph, and the same facts, as the embedded store's COPY per table."""
+    embedded = await open_store(str(tmp_path / "bulk.lbug"))
+    server = await open_store(neo4j_scratch)
+    try:
+        seconds = await synth.load_country(server, country, chunk_rows=300)
+        assert set(seconds) == {step[0] for step in synth.NEO4J_LOAD_STEPS}
+        await synth.load_country(embedded, country, chunk_rows=300)
+        counts = (await server.read("graph.counts"))[0]
+        assert counts == (await embedded.read("graph.counts"))[0]
+        assert counts["marks"] == counts["holds"] == counts["forItem"] == counts["validIn"] == country.marks.num_rows
+        samples = synth.sample_checks(country, 40, 7)
+        ids = {s.institution for s in samples} | {s.at for s in samples}
+        items = {s.item for s in samples}
+        assert await GraphFacts(server).institution_facts(ids, items) == await GraphFacts(embedded).institution_facts(ids, items)
+        marks = sorted(country.marks["id"].to_pylist())
+        for store in (server, embedded):  # every mark's three edges point where its properties say
+            rows = await store.read("mark.existing", {"ids": marks})
+            assert len(rows) == len(marks)
+            assert all((r["holder"], r["forItem"], r["validIn"]) == (r["institution"], r["item"], r["scope"]) for r in rows)
+            rows = await store.read("institution.existing", {"ids": country.institutions["id"].to_pylist()})
+            assert len(rows) == country.institutions.num_rows and all(r["locatedIn"] == r["region"] for r in rows)
+    finally:
+        await server.close()
+        await embedded.close()
+
+
 def test_suite_produces_every_figure(tmp_path):
     http = shutil.which("wrk") is not None
     lines: list[str] = []
