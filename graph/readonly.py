@@ -312,6 +312,8 @@ class Neo4jReadOnly:
             columns, rows = await self._run(st.bound(args))
         except StoreError as exc:
             raise StoreError(f"{name}: {exc}") from None
+        if columns == ["packedRows"]:  # a statement returning its rows as one list of maps (graph.neo4j_store)
+            return [dict(row) for (packed,) in rows for row in packed]
         return [dict(zip(columns, r, strict=True)) for r in rows]
 
     async def query(self, text: str, params: Mapping[str, Any] | None = None) -> Result:

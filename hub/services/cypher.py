@@ -10,6 +10,7 @@ with a clause that writes is refused before anything runs.  Values come back as 
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ def plain(value: Any) -> Any:
     """A value from either engine as JSON-ready data (see the module docstring)."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    if isinstance(value, decimal.Decimal):  # LadybugDB's sum() of integers is a 128-bit integer
+        return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
         return value.isoformat()
     if hasattr(value, "to_native"):
