@@ -51,23 +51,35 @@ class Texts:
 
     A GraphQL ``Reason`` is only read by the executor, so one object serves every answer that gives the same
     reason in the same language with the same decisiveness — most of a batch (the governing document, the
-    item in its catalog, the tier rule, the window).  Making one (a text lookup and a strawberry object) cost
-    more than looking it up; figures in docs/BENCHMARKS.md, "Readable answers"."""
+    item in its catalog, the tier rule, the window: the engine hands out one object for each of those).  It
+    is found by the engine reason's identity first (``id``: no hashing of its facts), then by its content;
+    making one (a text lookup and a strawberry object per reason) cost more.  Figures in docs/BENCHMARKS.md,
+    "Readable answers"."""
 
     def __init__(self, renderer: Renderer) -> None:
         self.renderer = renderer
+        languages = list(renderer.messages)
         #: language -> (not decisive, decisive) -> engine reason -> GraphQL reason
         self.reasons: dict[str, tuple[dict[engine.Reason, Reason], dict[engine.Reason, Reason]]] = {
-            lang: ({}, {}) for lang in renderer.messages}
-        self.labels = {(lang, v): renderer.verdict_label(v, lang) for lang in renderer.messages for v in DomainVerdict}
+            lang: ({}, {}) for lang in languages}
+        #: the same by the engine reason's id, holding the reason (so its id is not reused while listed)
+        self.seen: dict[str, tuple[dict[int, tuple[engine.Reason, Reason]], dict[int, tuple[engine.Reason, Reason]]]] = {
+            lang: ({}, {}) for lang in languages}
+        self.labels = {(lang, v): renderer.verdict_label(v, lang) for lang in languages for v in DomainVerdict}
         self.verdicts = {v: Verdict(v) for v in DomainVerdict}
 
     def reason(self, x: engine.Reason, decisive: bool, lang: str) -> Reason:
         table = self.reasons[lang][decisive]
-        if len(table) >= 65536:
-            table.clear()
-        made = table[x] = Reason(code=x.code, source=x.source, clause=x.clause, text=self.renderer.text(x, lang),
-                                 decisive=decisive)
+        made = table.get(x)
+        if made is None:
+            if len(table) >= 65536:
+                table.clear()
+            made = table[x] = Reason(code=x.code, source=x.source, clause=x.clause, text=self.renderer.text(x, lang),
+                                     decisive=decisive)
+        seen = self.seen[lang][decisive]
+        if len(seen) >= 65536:
+            seen.clear()
+        seen[id(x)] = (x, made)
         return made
 
     def billing(self, b: engine.Billing, lang: str) -> Billing:
@@ -102,12 +114,12 @@ def to_graphql(r: engine.Recognition, texts: Texts, lang: Language = Language.ZH
     """The GraphQL answer, its texts rendered in ``lang`` (once per reason and language: :class:`Texts`)."""
     language = lang.value
     verdict = r.verdict
-    not_decisive, decisive = texts.reasons[language]
+    not_decisive, decisive = texts.seen[language]
     reasons = []
     for x in r.reasons:
         is_decisive = x.verdict is not None and x.verdict == verdict
-        made = (decisive if is_decisive else not_decisive).get(x)
-        reasons.append(made if made is not None else texts.reason(x, is_decisive, language))
+        seen = (decisive if is_decisive else not_decisive).get(id(x))
+        reasons.append(seen[1] if seen is not None and seen[0] is x else texts.reason(x, is_decisive, language))
     billing = r.billing
     return Recognition(
         verdict=texts.verdicts[verdict],

@@ -78,15 +78,6 @@ class Reason:
                 return value
         return default
 
-    def __hash__(self) -> int:
-        """The fields' hash, computed once: a rendered text is looked up by its reason (hub.domain.messages), and
-        the engine hands out one object for the reasons it gives again and again (:meth:`RecognitionEngine._same`)."""
-        found = self.__dict__.get("_hash")
-        if found is None:
-            found = hash((self.code, self.source, self.clause, self.params, self.variant, self.verdict))
-            object.__setattr__(self, "_hash", found)
-        return found
-
 
 @dataclass(frozen=True)
 class Billing:
@@ -259,10 +250,14 @@ class RecognitionEngine:
         #: step 2's outcome per (policy id, canonical ref): see _step_item
         self._item_outcomes: dict[tuple[str, str], tuple[Reason, str | None]] = {}
         #: reasons given again and again (the governing document at a target, a tier rule for two tiers, a window
-        #: for a study day, an exclusion), one object each: see _same
+        #: for a study day, an exclusion), one object each: see _keep
         self._reasons: dict[tuple[Any, ...], Reason] = {}
         #: per (policy id, target region): whether the policy governs the target's province (billing)
         self._governs: dict[tuple[str, str], bool] = {}
+        #: per policy: the verdicts one of its billing rules may apply to (none: the document says nothing of fees)
+        self._billed: dict[str, frozenset[Verdict]] = {
+            p.id: frozenset(v for b in p.billing for v in (b.verdicts or tuple(Verdict))) for p in policies.values()
+        }
         #: per policy: whether it knows marks at all (labels, or a rule asking for one) — 002 defines none
         self._uses_marks: dict[str, bool] = {
             p.id: bool(p.labels) or any(r.requires_mark for r in p.tier_rules) for p in policies.values()
@@ -380,22 +375,23 @@ class RecognitionEngine:
             requires_mark = True  # across provinces only a zone mark carries the result (001 三、1)
         mark, mark_code = self._step_mark(d, policy, overlay, ref, c, source, target, requires_mark, equivalents)
         valid_until = self._step_window(d, policy, c)
-        excluded = self._step_exclusions(d, policy, c.context)
-        billing = self._billing(policy, target, kind, d.verdict, c.context, excluded) if policy.billing else None
+        flags = c.context.flags()
+        excluded = self._step_exclusions(d, policy, flags) if flags else False
+        billing = (self._billing(policy, target, kind, d.verdict, flags, excluded)
+                   if d.verdict in self._billed[policy.id] else None)
         return Recognition(
             d.verdict, tuple(d.reasons), mark, mark_code, target_item, valid_until, overlay.id if overlay else policy.id,
             billing, source.id, ref, target.id,
         )
 
-    def _same(self, key: tuple[Any, ...], make: Any) -> Reason:
-        """The reason of ``key``, made once (``make()``) and handed out again: a batch gives the same few reasons
-        many times, and one object is cheaper to build, hash and render once (docs/BENCHMARKS.md)."""
-        found = self._reasons.get(key)
-        if found is None:
-            if len(self._reasons) >= 65536:
-                self._reasons.clear()
-            found = self._reasons[key] = make()
-        return found
+    def _keep(self, key: tuple[Any, ...], reason: Reason) -> Reason:
+        """Keep ``reason`` as the one of ``key`` (looked up in ``self._reasons`` by the caller first): a batch
+        gives the same few reasons many times, and one object is cheaper to build and to render once — the
+        resolvers find its GraphQL form by identity (docs/BENCHMARKS.md, "Readable answers")."""
+        if len(self._reasons) >= 65536:
+            self._reasons.clear()
+        self._reasons[key] = reason
+        return reason
 
     def _step_policy(
         self, d: _Decision, policy: Policy, overlay: Policy | None, source: InstitutionFacts, target: InstitutionFacts,
@@ -413,10 +409,11 @@ class RecognitionEngine:
                 params += (("ownPolicy", own.id), ("kind", kind))
             d.add(ReasonCode.ZONE_POLICY, overlay.source, overlay.clause, params, variant)
         else:
-            d.add_reason(self._same(
-                ("POLICY", policy.id, target.id, target.region),
-                lambda: Reason(ReasonCode.POLICY, policy.source, policy.clause,
-                               (("policy", policy.id), ("target", target.id), ("targetRegion", target.region)))))
+            key = ("POLICY", policy.id, target.id, target.region)
+            same = self._reasons.get(key) or self._keep(key, Reason(
+                ReasonCode.POLICY, policy.source, policy.clause,
+                (("policy", policy.id), ("target", target.id), ("targetRegion", target.region))))
+            d.add_reason(same)
             allowed = policy.source_scope or policy.governs
             if not any(self.regions.contains(s, source.region) for s in allowed):
                 d.add(
@@ -509,11 +506,12 @@ class RecognitionEngine:
                 continue
             if rule.compare == "source_higher" and not _TIER[source.tier].level > _TIER[target.tier].level:
                 continue
-            d.add_reason(self._same(
-                ("TIER_RULE", policy.id, rule.id, source.tier, target.tier),
-                lambda: Reason(ReasonCode.TIER_RULE, policy.source, rule.clause,
-                               (("rule", rule.text), ("sourceTier", source.tier), ("targetTier", target.tier)),
-                               "applies", rule.verdict)))
+            key = ("TIER_RULE", policy.id, rule.id, source.tier, target.tier)
+            same = self._reasons.get(key) or self._keep(key, Reason(
+                ReasonCode.TIER_RULE, policy.source, rule.clause,
+                (("rule", rule.text), ("sourceTier", source.tier), ("targetTier", target.tier)), "applies",
+                rule.verdict))
+            d.add_reason(same)
             return rule
         clauses = sorted({str(r.clause) for r in policy.tier_rules if r.items in ("any", kind)})
         d.add(
@@ -643,27 +641,27 @@ class RecognitionEngine:
                 verdict=NOT_RECOGNIZED if w.binding else DISCRETION,
             )
         else:
-            d.add_reason(self._same(
-                ("WITHIN_WINDOW", policy.id, c.performed_on),
-                lambda: Reason(ReasonCode.WITHIN_WINDOW, policy.source, w.clause,
-                               (("performedOn", c.performed_on), ("span", (w.length, w.unit)),
-                                ("validUntil", valid_until)))))
+            key = ("WITHIN_WINDOW", policy.id, c.performed_on)
+            same = self._reasons.get(key) or self._keep(key, Reason(
+                ReasonCode.WITHIN_WINDOW, policy.source, w.clause,
+                (("performedOn", c.performed_on), ("span", (w.length, w.unit)), ("validUntil", valid_until))))
+            d.add_reason(same)
         return valid_until
 
-    def _step_exclusions(self, d: _Decision, policy: Policy, context: ClinicalContext) -> bool:  # type: ignore[valid-type]
-        """Each flag the document lists as an exclusion; whether any applied."""
+    def _step_exclusions(self, d: _Decision, policy: Policy, flags: list[str]) -> bool:
+        """Each flag (of the check's context) the document lists as an exclusion; whether any applied."""
         applied = False
-        for flag in context.flags():
+        for flag in flags:
             ex = policy.exclusions.get(flag)
             if ex is not None:
-                d.add_reason(self._same(("EXCLUSION", policy.id, flag), lambda: Reason(
+                key = ("EXCLUSION", policy.id, flag)
+                d.add_reason(self._reasons.get(key) or self._keep(key, Reason(
                     ex.code, policy.source, ex.clause, (("rule", ex.text),), verdict=DISCRETION)))
                 applied = True
         return applied
 
     def _billing(
-        self, policy: Policy, target: InstitutionFacts, kind: str, verdict: Verdict,
-        context: ClinicalContext, excluded: bool,  # type: ignore[valid-type]
+        self, policy: Policy, target: InstitutionFacts, kind: str, verdict: Verdict, flags: list[str], excluded: bool,
     ) -> Billing | None:
         """The first of the document's billing rules (001 四(三)) that holds for this answer — only at a
         target the document governs itself: a fallback (Tianjin under 001) borrows the rules of recognition,
@@ -676,7 +674,6 @@ class RecognitionEngine:
             governs = self._governs[key] = self.regions.province_of(target.region) in policy.governs
         if not governs:
             return None
-        flags = None
         for rule in policy.billing:
             if rule.verdicts and verdict not in rule.verdicts:
                 continue
@@ -684,11 +681,8 @@ class RecognitionEngine:
                 continue
             if rule.exclusion is not None and rule.exclusion != excluded:
                 continue
-            if rule.flags:
-                if flags is None:
-                    flags = set(context.flags())
-                if not rule.flags <= flags:
-                    continue
+            if rule.flags and not rule.flags.issubset(flags):
+                continue
             return Billing(rule.code, policy.source, rule.clause, rule.text)
         return None
 
