@@ -39,7 +39,7 @@ def _entries(raw: Mapping[str, Any]) -> Iterator[tuple[str, str, Optional[str]]]
                 yield key, str(outside["clause"]), outside.get("text")
 
 
-def _clauses(policy: Any, extra: list[Any], catalog_clause: Any) -> list[DocumentClause]:
+def _clauses(policy: Any, extra: list[Any], items: Any) -> list[DocumentClause]:
     seen: set[tuple[str, str, Optional[str]]] = set()
     out: list[DocumentClause] = []
 
@@ -50,22 +50,24 @@ def _clauses(policy: Any, extra: list[Any], catalog_clause: Any) -> list[Documen
 
     for use, clause, text in _entries(policy.raw):
         add(use, clause, text)
+    catalogs = getattr(items, "catalogs", {})
     for cid in policy.catalogs.values():
-        clause = catalog_clause(cid)
-        if clause:
-            add("catalog", clause, cid)
+        clause = items.catalog_clause(cid)
+        if clause:  # the list's title as printed, with the catalog id the hub gives it
+            found = catalogs.get(cid)
+            add("catalog", clause, f"{found.catalog.name}（{cid}）" if found is not None else cid)
     for other in extra:  # a zone overlay's clauses, under the document they come from
         for use, clause, text in _entries(other.raw):
             add(f"{use} ({other.id})", clause, text)
     return out
 
 
-def _document(policy: Any, policies: Mapping[str, Any], catalog_clause: Any) -> PolicyDocument:
+def _document(policy: Any, policies: Mapping[str, Any], items: Any) -> PolicyDocument:
     extra = [p for p in policies.values() if p.zone and p.source == policy.source and p is not policy] if not policy.zone else []
     return PolicyDocument(
         id=policy.id, source=policy.source, title=policy.title, issuer=policy.issuer, year=policy.year,
         number=policy.number, zone=policy.zone, governs=list(policy.governs), catalogs=list(policy.catalogs.values()),
-        clauses=_clauses(policy, extra, catalog_clause), notes=list(policy.notes),
+        clauses=_clauses(policy, extra, items), notes=list(policy.notes),
     )
 
 
@@ -73,7 +75,7 @@ def _all(info: strawberry.Info) -> list[PolicyDocument]:
     ctx = hub(info)
     policies = ctx.engine.policies
     ordered = sorted(policies.values(), key=lambda p: (p.zone is not None, p.id))
-    return [_document(p, policies, ctx.items.catalog_clause) for p in ordered]
+    return [_document(p, policies, ctx.items) for p in ordered]
 
 
 def documents(info: strawberry.Info) -> list[PolicyDocument]:

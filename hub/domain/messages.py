@@ -200,10 +200,6 @@ class Renderer:
 
     # ---- public
 
-    def language(self, lang: str | None) -> str:
-        """``lang`` when the hub speaks it, else the default (zh)."""
-        return lang if lang in self.messages else DEFAULT_LANGUAGE
-
     def text(self, reason: Any, lang: str = DEFAULT_LANGUAGE) -> str:
         """The reason's text in ``lang`` (cached by language and reason)."""
         key = (lang, reason)

@@ -129,6 +129,7 @@ def test_documents_with_titles_issuers_years_and_the_clauses_used(hub_server):
     cited = {(x["source"], x["clause"]) for x in r["reasons"]}
     listed = {(d["source"], c["clause"]) for d in by_id.values() for c in d["clauses"]}
     assert cited <= listed, cited - listed
+    assert {"clause": "附件2", "use": "catalog", "text": "北京市医学影像检查资料互认项目清单（BJ-IMG）"} in beijing["clauses"]
     one = hub_server.query('{ document(id: "002") { title quality: clauses { clause text use } } }')["data"]["document"]
     assert {"clause": "二", "use": "quality",
             "text": "优先将参加国家级、区级质控，稳定性好、质量能够监控、费用较高检查项目作为互认项目"} in one["quality"]
