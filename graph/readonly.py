@@ -164,6 +164,7 @@ class LadybugReadOnly:
                 raise StoreError(f"{path} is not a graph store of this hub (no Meta table)") from None
             raise
         found = int(rows[0]["value"]) if rows else None
+        store._used = False  # the snapshot just opened is fresh enough for the first statement
         if found != SCHEMA_VERSION:
             await store.close()
             raise StoreError(
