@@ -147,6 +147,13 @@ def to_decision(d: StoredDecision) -> Decision:
         item=d.item, at=strawberry.ID(d.at))
 
 
+def _patient(patient: PatientInput) -> Patient:
+    """The patient asked about; an empty id names nobody (refused before any access or audit: no pseudonym)."""
+    if not patient.id:
+        raise refused("BAD_INPUT", "patient.id: a patient id must not be empty", "patient.id")
+    return Patient(patient.id, patient.issuer)
+
+
 def _pseudonyms(ctx: HubContext) -> Any:
     if ctx.audit is None:
         raise hub_error("NO_AUDIT_LOG", "this hub keeps no audit log, so it keeps no patient pseudonyms: reminders and "
@@ -202,6 +209,7 @@ async def reminders(
 ) -> list[Reminder]:
     """Duplicate-exam reminders for the items being ordered (004 6.6)."""
     ctx = hub(info)
+    who = _patient(patient)
     pseudonyms = _pseudonyms(ctx)
     store = WorkflowStore(ctx.store)
 
@@ -209,7 +217,7 @@ async def reminders(
         return await reminder_cases.reminders(ctx.prior_studies, ctx.engine, ctx.items, store, pseudonyms, patient.id,
                                               patient.issuer, str(at), orders, on or today())
 
-    answer = await _access(info, "reminders", str(at), Patient(patient.id, patient.issuer), run,
+    answer = await _access(info, "reminders", str(at), who, run,
                            platforms_of=lambda a: a.platforms)
     return [to_reminder(ctx, r.record, r.study, lang) for r in answer.reminders]
 
@@ -223,13 +231,14 @@ async def decisions(
 ) -> list[Decision]:
     """The decisions that count (the last per reminder) on the patient's reminders at `at`, oldest first."""
     ctx = hub(info)
+    who = _patient(patient)
     pseudonyms = _pseudonyms(ctx)
 
     async def run() -> list[StoredDecision]:
         return await decision_cases.decisions(WorkflowStore(ctx.store), pseudonyms, patient.id, patient.issuer,
                                               str(at), since)
 
-    found = await _access(info, "decisions", str(at), Patient(patient.id, patient.issuer), run)
+    found = await _access(info, "decisions", str(at), who, run)
     return [to_decision(d) for d in found]
 
 

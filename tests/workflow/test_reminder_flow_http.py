@@ -226,6 +226,10 @@ def test_order_remind_view_decide_restart_and_read_the_decisions(flow, scenario)
     now = flow.ask(li, DECISIONS, {"p": P, "at": "bj-hd"}, audit=("decisions", "success", None))["data"]["decisions"]
     assert {d["id"] for d in now} == {a["id"], redo["id"]} and redo["citation"] == "001 三、互认规则"
 
+    # an empty patient id names nobody: refused, nothing to audit (no pseudonym)
+    out = flow.ask(li, DECISIONS, {"p": {"id": ""}, "at": "bj-hd"}, audit=None)
+    assert _error(out) == {"code": "BAD_INPUT", "field": "patient.id"}
+
     # an unknown reminder: refused after the role check, audited at the caller's institution
     out = flow.ask(li, VIEW, {"r": "r_nosuchreminder"}, audit=("recordView", "failure", "UNKNOWN_REMINDER"))
     assert _error(out) == {"code": "UNKNOWN_REMINDER", "field": "reminder"}
