@@ -21,8 +21,8 @@ from resolvers.types import PatientInput
 
 @strawberry.type(description="A regional platform asked by a priorStudies request, and whether it answered.")
 class AuditPlatform:
-    id: str
-    ok: bool
+    id: str = strawberry.field(description="The platform's id in the platform file.")
+    ok: bool = strawberry.field(description="Whether it answered.")
 
 
 @strawberry.type(description="One access to a patient's data, as the audit log holds it (IHE BALP PatientQuery; "

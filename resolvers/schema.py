@@ -126,6 +126,7 @@ ARGUMENTS: dict[str, dict[str, str]] = {
         "first": "Page size (at most 500).",
         "offset": "Rows to skip.",
     },
+    "auditEvents": {"patient": "The patient (DICOM PatientID + IssuerOfPatientID); matched by its keyed pseudonym."},
     "priorStudies": {
         "patient": "The patient (DICOM PatientID + IssuerOfPatientID).",
         "at": "The institution where the patient is now (the target).",
