@@ -45,6 +45,16 @@ async def institution(info: strawberry.Info, id: strawberry.ID) -> Optional[Inst
     return to.institution(rows[0]) if rows else None
 
 
+def division_prefix(code: str) -> str:
+    """The prefix every institution code inside a GB/T 2260 division starts with: a province ``500000`` ->
+    ``50``, a city ``130100`` -> ``1301``, a county ``130110`` itself.  (Stripping trailing zeros read
+    ``500000`` as ``5`` — Sichuan's 51xxxx too — and a county ``130110`` as ``13011``, its neighbour 130111
+    too.)  A shorter string of digits is taken as the prefix it is (``13`` = Hebei)."""
+    if len(code) == 6 and code.isdigit():
+        return code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
+    return code
+
+
 async def institutions(
     info: strawberry.Info,
     region: Optional[str] = None,
@@ -53,7 +63,7 @@ async def institutions(
     offset: int = 0,
 ) -> list[Institution]:
     """Institutions, optionally within a region code prefix (``13`` = Hebei) or by part of the name."""
-    prefix = region.rstrip("0") if region and region.isdigit() else region
+    prefix = division_prefix(region) if region else region
     rows = await hub(info).store.read(
         "q.institutions_page", {**_filter("region", prefix), **_filter("name", name), **_page(info, first, offset)}
     )

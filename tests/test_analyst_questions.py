@@ -131,10 +131,9 @@ def test_graphql_as_documented(datasets, data):
         assert "errors" not in out, out
         generated.update(out["data"])
     assert {k: generated[k] for k in answer} == answer
-    # the client keeps the province's own institutions: the region argument drops trailing zeros, so
-    # Chongqing's "50" (500000) is the prefix "5" and also matches Sichuan's 51xxxx (docs/ANALYSTS.md)
+    # each province's page holds its own institutions only (Chongqing's "50" once matched Sichuan's 51xxxx too)
     own = {key: [i for i in insts if i["region"].startswith(key[1:3])] for key, insts in generated.items()}
-    assert len(generated["p500000"]) > len(own["p500000"])  # the quirk the document warns of; drop when fixed
+    assert own == generated and generated["p500000"]
     coverage = [{"province": key[1:], "institutions": len(insts),
                  "withValidMark": sum(1 for i in insts if any(valid_on(m, DAY) for m in i["marks"]))}
                 for key, insts in sorted(own.items()) if insts]

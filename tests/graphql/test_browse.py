@@ -30,7 +30,8 @@ def test_institutions_without_a_filter_are_every_institution_in_id_order(store_h
     assert got == sorted(i["id"] for i in DEMO)
 
 
-@pytest.mark.parametrize("region, prefix", [("13", "13"), ("130000", "13"), ("110101", "110101")])
+@pytest.mark.parametrize("region, prefix", [("13", "13"), ("130000", "13"), ("110101", "110101"), ("500000", "50"),
+                                           ("50", "50"), ("130100", "1301"), ("451202", "451202")])
 def test_institutions_by_region_prefix(store_hub, region, prefix):
     got = [r["id"] for r in _data(store_hub, f'{{ institutions(region: "{region}", first: 500) {{ id region }} }}')["institutions"]]
     assert got == sorted(i["id"] for i in DEMO if str(i["region"]).startswith(prefix)) and got
