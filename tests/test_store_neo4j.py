@@ -1,7 +1,8 @@
 """What only the Neo4j adapter has, on a real Neo4j 5 server (the scratch server of
 tests/support/neo4j_server.py, emptied before each test): the driver's settings from the environment,
-a closed store, the bulk path in many small transactions, credentials refused.  The behaviours shared
-with the embedded store run on both in ``test_store_common.py``.
+a closed store, the bulk path in many small transactions (and a ``kill -9`` between two of them),
+credentials refused.  The behaviours shared with the embedded store run on both in
+``test_store_common.py``.
 
 These replace the stand-in-driver test (test_store_neo4j_adapter.py): what it checked of the adapter's
 own code (the database from ``NEO4J_DATABASE``, a closed store, batching, native dates) is checked here
@@ -10,15 +11,29 @@ against the server instead of a LadybugDB file dressed up as one.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
 
 import pytest
 
 import graph.neo4j_store as neo4j_store
 from graph.loading import load_dataset
 from graph.store import StoreError, open_store
-from tests.test_store_common import check_bulk_load_port, check_load_idempotent, seed_base, synthetic_dataset
+from tests.test_store_common import (
+    check_bulk_load_port,
+    check_load_idempotent,
+    counts,
+    seed_base,
+    snapshot,
+    synthetic_dataset,
+)
 
 pytestmark = [pytest.mark.neo4j]
 
@@ -92,6 +107,120 @@ async def test_dates_come_back_as_python_dates(store):
     await load_dataset(store, dataset)
     (row,) = await store.read("mark.existing", {"ids": [dataset.marks[0].id]})
     assert type(row["validFrom"]) is dt.date and row["validFrom"] == dataset.marks[0].valid_from
+
+
+# -- kill -9 in the middle of a bulk load ------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+#: small enough for the suite (the bulk path forced, in transactions of BATCH rows: many of them)
+SIZE = {"institutions": 1_200, "marks": 6_000, "alliances": 40}
+BATCH = 500
+
+LOAD = """
+    import asyncio, sys
+    import graph.neo4j_store as neo4j_store
+    from graph.loading import load_dataset
+    from tests.test_store_common import synthetic_dataset
+
+    neo4j_store.BULK_BATCH = %(batch)d
+
+    class Announcing(neo4j_store.Neo4jStore):
+        async def bulk_load(self, table, rows):
+            print("BULK", table, flush=True)
+            return await super().bulk_load(table, rows)
+
+    async def main():
+        store = await Announcing.open(sys.argv[1])
+        dataset = synthetic_dataset(%(institutions)d, %(marks)d, alliances=%(alliances)d)
+        print("DONE", await load_dataset(store, dataset, bulk_threshold=1), flush=True)
+        await store.close()
+    asyncio.run(main())
+""" % {**SIZE, "batch": BATCH}
+
+
+def _dataset():
+    return synthetic_dataset(SIZE["institutions"], SIZE["marks"], alliances=SIZE["alliances"])
+
+
+@pytest.fixture(scope="module")
+def clean_load(tmp_path_factory) -> tuple[dict, dict]:
+    """Counts and a snapshot of the dataset loaded without interruption — into LadybugDB: the two stores
+    hold the same graph (test_store_common, tests/acceptance/test_same_answers.py)."""
+    from graph.loading import load_dataset as load
+
+    async def run():
+        store = await open_store(str(tmp_path_factory.mktemp("clean") / "hub.lbug"), seed=False)
+        try:
+            await seed_base(store)
+            stats = await load(store, _dataset(), bulk_threshold=1)
+            assert stats.bulk and stats.marks.created == SIZE["marks"]
+            return await counts(store), await snapshot(store, _dataset())
+        finally:
+            await store.close()
+
+    return asyncio.run(run())
+
+
+def _wait_for_a_batch(uri: str, label: str, timeout: float = 120) -> None:
+    """Until the first batch of ``label`` nodes is committed (so the kill lands in the middle of the table)."""
+    import neo4j
+
+    deadline = time.monotonic() + timeout
+    with neo4j.GraphDatabase.driver(uri, auth=None, notifications_min_severity="OFF") as driver:
+        while time.monotonic() < deadline:
+            records, _, _ = driver.execute_query(f"MATCH (n:{label}) RETURN count(n) AS n")
+            if records[0]["n"]:
+                return
+            time.sleep(0.02)
+    pytest.fail(f"no {label} committed in {timeout} s")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("kill_at", "mid_table"), [("Institution", True), ("Mark", True), ("FOR_ITEM", False)])
+async def test_kill_9_during_bulk_load_then_rerun_converges(neo4j_scratch, clean_load, kill_at: str, mid_table: bool):
+    """Neo4j's bulk path commits a transaction per batch, so a killed load leaves any prefix of a table
+    (not all or nothing per table as a COPY): killed after the first batch of a node table, or between
+    two relationship tables, loading the same file again still finishes the job, and the graph equals a
+    clean load's."""
+    store = await open_store(neo4j_scratch, seed=False)
+    await seed_base(store)
+    await store.close()
+
+    child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(LOAD), neo4j_scratch], cwd=ROOT,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    seen = []
+    try:
+        for line in child.stdout:
+            seen.append(line.strip())
+            if line.strip() == f"BULK {kill_at}":
+                if mid_table:
+                    _wait_for_a_batch(neo4j_scratch, kill_at)
+                os.kill(child.pid, signal.SIGKILL)
+                break
+        else:
+            pytest.fail(f"the loader never reached BULK {kill_at}: {seen} {child.stderr.read()}")
+    finally:
+        child.kill()
+        child.wait(timeout=60)
+    assert child.returncode == -signal.SIGKILL
+
+    store = await open_store(neo4j_scratch, seed=False)
+    try:
+        found = await counts(store)
+        want, want_snapshot = clean_load
+        if mid_table:  # killed between two batches of the table, not before it or after it
+            key = {"Institution": "institutions", "Mark": "marks"}[kill_at]
+            assert 0 < found[key] < want[key], found
+        dataset = _dataset()
+        stats = await load_dataset(store, dataset, bulk_threshold=1)
+        assert stats.marks.created == SIZE["marks"] - found["marks"]
+        assert stats.institutions.created == SIZE["institutions"] - found["institutions"]
+        assert await counts(store) == want
+        assert await snapshot(store, dataset) == want_snapshot
+        assert not (await load_dataset(store, dataset, bulk_threshold=1)).changed
+    finally:
+        await store.close()
 
 
 @pytest.mark.skipif(not (os.environ.get("NEO4J_URI") and os.environ.get("NEO4J_PASSWORD")),

@@ -122,8 +122,9 @@ class Neo4jPool:
         home.mkdir(parents=True, exist_ok=True)
         # C1 only: a test session is too short for C2 to pay off, and on 2 cores its compiler threads compete
         # with the tests (tests/test_store_neo4j.py on a fresh server: 24-28 s instead of 36-52 s, machine
-        # busy).  A 512 MB heap: the tests' graphs are small (docs/NEO4J.md: 0.8 GB resident, no slower)
-        env = {"NEO4J_JAVA_OPTS": "-XX:TieredStopAtLevel=1", "NEO4J_HEAP": "512m", **os.environ}
+        # busy).  The default 1 GB heap, not less: it is committed only as it is used, and a server that ran
+        # out of it (512 MB: graph.clear of 200k marks) is broken for the rest of the session
+        env = {"NEO4J_JAVA_OPTS": "-XX:TieredStopAtLevel=1", **os.environ}
         try:
             started = subprocess.run([str(SCRIPT), "start", str(home)], capture_output=True, text=True,
                                      timeout=START_TIMEOUT_S, check=False, env=env)
