@@ -264,26 +264,9 @@ class Neo4jReadOnly:
 
     @classmethod
     async def open(cls, target: str) -> Neo4jReadOnly:
-        import neo4j
+        from graph.neo4j_store import connect
 
-        user = os.environ.get("NEO4J_USER") or "neo4j"
-        password = os.environ.get("NEO4J_PASSWORD")
-        auth = (user, password) if password is not None else None
-        database = os.environ.get("NEO4J_DATABASE") or None
-        try:
-            driver = neo4j.AsyncGraphDatabase.driver(target, auth=auth)
-        except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
-            raise StoreError(f"bad Neo4j URL {target!r}: {exc}") from None
-        try:
-            await driver.verify_connectivity()
-        except BaseException as exc:
-            await driver.close()
-            if isinstance(exc, neo4j.exceptions.AuthError):
-                raise StoreError(f"Neo4j at {target} refused the credentials (NEO4J_USER / NEO4J_PASSWORD): "
-                                 f"{exc.message}") from None
-            if isinstance(exc, (neo4j.exceptions.ServiceUnavailable, OSError)):
-                raise StoreError(f"cannot reach Neo4j at {target}: {exc}") from None
-            raise
+        driver, database = await connect(target)
         return cls(target, driver, database)
 
     async def _run(self, parts: list[tuple[str, dict[str, Any]]]) -> tuple[list[str], list[list[Any]]]:
