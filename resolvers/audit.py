@@ -51,6 +51,8 @@ async def audit_events(
 ) -> list[AuditEvent]:
     """The patient's audit events (auditor only)."""
     ctx = hub(info)
+    if not patient.id.strip():
+        raise hub_error("BAD_INPUT", "patient.id must name the patient (it is empty)", "patient.id")
     if ctx.audit is None:
         raise hub_error("NO_AUDIT_LOG", "this hub keeps no audit log")
 

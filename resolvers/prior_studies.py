@@ -32,6 +32,8 @@ async def prior_studies(
 ) -> PriorStudies:
     """The patient's studies on every regional platform, with recognizability at institution ``at``."""
     ctx = hub(info)
+    if not patient.id.strip():  # names nobody: refused before any access or audit (there is no pseudonym)
+        raise hub_error("BAD_INPUT", "patient.id must name the patient (it is empty)", "patient.id")
 
     async def run():
         return await find_prior_studies(ctx.prior_studies, ctx.engine, patient.id, patient.issuer, str(at),
