@@ -111,3 +111,10 @@ def test_kill_9_during_a_prior_studies_burst_leaves_a_chain_that_verifies(tmp_pa
         assert PATIENT.encode() not in log.read_bytes()
     finally:
         platform.stop()
+
+
+def test_an_empty_patient_id_is_bad_input_not_an_audit_failure(secured_hub, keys):
+    for query, variables in ((PRIOR, {"id": " ", "at": "bj-xh"}), (EVENTS, {"id": ""})):
+        role = {"role": "clinician", "institution": "bj-xh"} if query is PRIOR else {"role": "auditor"}
+        out = secured_hub.post({"query": query, "variables": variables}, headers=_bearer(keys, **role))[1]
+        assert out["errors"][0]["extensions"] == {"code": "BAD_INPUT", "value": "patient.id"}, out
