@@ -1,28 +1,31 @@
 """Real Neo4j 5 servers for the tests that run on both stores, and the fixtures that hand them out.
 
-Why more than one server, and why only two
-------------------------------------------
+Why two servers, and why only two
+---------------------------------
 Neo4j community has one user database (no ``CREATE DATABASE``), and the suite needs two incompatible
 kinds of tenant:
 
 * **scratch** — tests that want an empty store (the store behaviour suite, ``hub load`` into a new
-  store): the database is emptied before each of them with the store's own ``graph.clear`` statement
-  (``MATCH (n) DETACH DELETE n``, one transaction: 0.1–0.4 s at the sizes these tests write, a few
-  thousand nodes; it holds the whole delete in the heap, so it is a test tool, not a way to empty a
-  national graph).
+  store, a ``kill -9`` in a bulk load): the database is emptied before each of them with the store's own
+  ``graph.clear`` statement (``MATCH (n) DETACH DELETE n``: 0.1–0.4 s at the sizes these tests write, a
+  few thousand nodes).  It is one transaction holding the whole delete in the heap — with a 512 MB heap
+  it ran out on 200k marks and left the server broken — so it suits tests, not a national graph, and
+  the servers keep the launcher's default 1 GB heap (committed only as it is used).
 * **datasets** — a dataset loaded once and then only read by many tests: the acceptance dataset
-  (demo + tests/acceptance/extra.yaml) behind the acceptance ``hub serve``, the demo dataset behind the
-  GraphQL browse/federation tests, the demo store of the refusal matrix, the fictional province.
+  (demo + tests/acceptance/extra.yaml) behind the acceptance ``hub serve`` processes, the demo dataset behind
+  the GraphQL browse/rows/federation tests and the refusal matrix, the fictional province.
 
-Wiping per test and holding data for a session cannot share one database, so there are two servers,
-started lazily (only when a test asks for one: ~5–8 s and ~0.5–0.8 GB resident each) and stopped at the
-end of the session.  The datasets server holds **one dataset at a time**: :meth:`Neo4jPool.claim` names
-the tenant in a ``Meta {key: "test.tenant"}`` node and, when another tenant is asked for, empties the
-database and fills it again (``hub load`` of the tenant's files: ~3.5 s for the demo).  Tests of one
-dataset sit together (a module, or tests/acceptance), so that happens a handful of times per session —
-about as often as a third server would have been filled, without its JVM.  Every test that reads a
-dataset claims it first (one Bolt round trip when it is current), so a dataset that was replaced in
-between is loaded again instead of answering wrong.
+Emptying per test and holding data across tests cannot share one database, so there are two servers,
+started lazily (only when a test asks for one: ~5–8 s and ~0.5–1 GB resident each) and stopped at the
+end of the session.  The datasets server holds **one dataset at a time**: :meth:`Neo4jPool.claim`
+names the tenant (this session's id and the dataset's key) in a ``Meta {key: "test.tenant"}`` node and,
+when another one is asked for, empties the database and fills it again (``hub load`` of the dataset's
+files: ~3.5 s for the demo, seeding included).  Tests of one dataset sit together (tests/acceptance,
+tests/graphql, a module), so a full run fills it four times — acceptance, demo, province, demo again —
+where a server per dataset would have cost two more JVMs.  Every test that reads a dataset claims it
+first (one Bolt round trip when it is current), so a dataset replaced in between is loaded again instead
+of answering wrong, whatever order or subset of tests runs.  A third server (one per purpose: scratch,
+session datasets, module datasets) would save only the one reload of the demo.
 
 ``NEO4J_URI`` set: that one server plays both parts (credentials from ``NEO4J_USER`` /
 ``NEO4J_PASSWORD``, database from ``NEO4J_DATABASE``); datasets are then reloaded whenever a scratch test
@@ -42,7 +45,7 @@ Fixtures (made visible to the whole suite by tests/conftest.py):
 * ``backend``: ``"ladybug"`` and ``"neo4j"`` (marked ``neo4j``) — a test that asks for it runs once per
   store; ``fresh_graph``: a store target no one has written, for that backend (a new LadybugDB file in
   ``tmp_path``, or the emptied scratch server).
-* ``datasets`` (session): :class:`Datasets`, stores and ``hub serve``\\ s holding one dataset per key, for
+* ``datasets`` (session): :class:`Datasets`, stores and ``hub serve`` processes holding one dataset per key, for
   either backend.
 """
 
@@ -267,13 +270,15 @@ def fresh_graph(backend: str, tmp_path: Path, request: pytest.FixtureRequest) ->
 
 
 class Datasets:
-    """Stores holding one dataset each, by key, on either backend, and ``hub serve``\\ s over them — for
+    """Stores holding one dataset each, by key, on either backend, and ``hub serve`` processes over them — for
     tests that only read a dataset (loading it once is what makes them cheap).
 
     A dataset is ``files`` loaded with ``hub load`` (``--seeds seeds`` when given) into a new store: a
     LadybugDB file of its own, or the Neo4j datasets server claimed for the key (see the module
     docstring).  :meth:`target` and :meth:`served` must be asked by every test that reads it (a fixture
-    of function scope), so that a Neo4j dataset replaced in between is loaded again.
+    of function scope), so that a Neo4j dataset replaced in between is loaded again.  A LadybugDB dataset
+    once :meth:`served` is held by that ``hub serve`` until the session ends: this process cannot open it
+    any more, and ``hub load`` hands files to the server — use another key for a file opened directly.
     """
 
     def __init__(self, base: Path, pool: Neo4jPool) -> None:
