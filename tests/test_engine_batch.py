@@ -1,4 +1,5 @@
-"""The batch path makes one graph round trip for N studies (counted at the real embedded store)."""
+"""The batch path makes one graph round trip for N studies (counted at the real store: the embedded one,
+and a real Neo4j, whose facts statement is one UNION ALL where LadybugDB runs two parts in one job)."""
 
 from __future__ import annotations
 
@@ -13,15 +14,28 @@ from hub.domain.recognition import Check, CheckError, Recognition
 from hub.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "seeds/demo/demo.yaml"
 
 
 @pytest.fixture(scope="module")
-async def runtime(tmp_path_factory):
-    graph = tmp_path_factory.mktemp("batch") / "graph.lbug"
-    rt = await Runtime.start(Settings(graph=str(graph)))
-    await load_into(rt.store, [ROOT / "seeds/demo/demo.yaml"])
-    yield rt
-    await rt.close()
+async def runtimes():
+    started: dict[str, Runtime] = {}
+    yield started
+    for rt in started.values():
+        await rt.close()
+
+
+@pytest.fixture
+async def runtime(backend, runtimes, datasets, tmp_path_factory) -> Runtime:
+    """The hub's wiring over the demo dataset, on each store (started once per module)."""
+    graph = datasets.target("neo4j", "demo", [DEMO]) if backend == "neo4j" else None  # claimed for this test
+    if backend not in runtimes:
+        tmp = tmp_path_factory.mktemp(f"batch-{backend}")
+        rt = await Runtime.start(Settings(graph=graph or str(tmp / "graph.lbug"), audit_log=str(tmp / "audit.jsonl")))
+        if backend == "ladybug":
+            await load_into(rt.store, [DEMO])
+        runtimes[backend] = rt
+    return runtimes[backend]
 
 
 @pytest.mark.parametrize("n", [1, 10, 500])
