@@ -16,7 +16,11 @@ For each size (institutions; marks 5×, alliances 2%, see :mod:`bench.synth`):
    (:mod:`bench.floor_app`), loaded with ``wrk`` (Lua script ``bench/post.lua``) on loopback: ``/graphql``
    versus ``/floor``, a plain Starlette endpoint in the same process calling the same engine function,
    in alternating rounds; each ratio is the median of the rounds' ratios (a round against the floor run
-   next to it).
+   next to it);
+5. **on Neo4j** (``--neo4j``: a server started per size with scripts/neo4j; ``--neo4j-uri``: a given one):
+   the same country loaded through the bulk path (time and peak RSS of the loader and the JVM against the
+   embedded load), a ``RETURN 1`` round trip (the baseline), the facts read, a single check and a batch of
+   100 (:mod:`bench.on_neo4j`).
 
 Loops are bounded in time (``--seconds``; wrk ``-d``).  Absolute times on a shared machine are noisy; the
 ratios are the figures to read.  Targets (issue 5) are printed beside the figures they apply to.
@@ -46,7 +50,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import synth
+from bench import on_neo4j, synth
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = Path(__file__).resolve().parent / "post.lua"
@@ -613,6 +617,11 @@ class Options:
     asyncio_loop: bool = True
     samples: int = SAMPLES
     json: Path | None = None
+    #: the Neo4j figures (bench/on_neo4j.py): a server started per size with scripts/neo4j, or this one
+    neo4j: bool = False
+    neo4j_uri: str | None = None
+    neo4j_heap: str = on_neo4j.DEFAULT_HEAP
+    neo4j_pagecache: str = on_neo4j.DEFAULT_PAGECACHE
 
 
 def run_suite(opts: Options, out: Callable[[str], None] = print) -> Report:
@@ -691,6 +700,8 @@ def _one_size(opts: Options, sizes: synth.Sizes, report: Report, opened: dict[st
         if opts.http:
             http_figures(graph, samples, opts.http_seconds, report, section, rounds=opts.rounds,
                          workdir=opts.workdir, asyncio_loop=opts.asyncio_loop and sizes is opts.sizes[-1])
+        if opts.neo4j or opts.neo4j_uri:
+            on_neo4j.figures(opts, country_dir, samples, report, section, records)
     finally:
         if not opts.keep_stores and not keep:
             shutil.rmtree(store_dir, ignore_errors=True)
@@ -736,6 +747,15 @@ def parse_args(argv: Sequence[str] | None) -> Options:
     ap.add_argument("--keep-stores", action="store_true", help="keep the loaded stores in the workdir")
     ap.add_argument("--samples", type=int, default=SAMPLES, help="sample checks drawn per size (default 2000)")
     ap.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    ap.add_argument("--neo4j", action="store_true",
+                    help="also load each size into a real Neo4j server (scripts/neo4j, started per size in the "
+                         "workdir) and measure it against a RETURN 1 round trip")
+    ap.add_argument("--neo4j-uri", help="as --neo4j, on this server (emptied first; it must be empty or hold "
+                                        "only what this benchmark loaded)")
+    ap.add_argument("--neo4j-heap", default=on_neo4j.DEFAULT_HEAP,
+                    help=f"JVM heap of the started servers (default {on_neo4j.DEFAULT_HEAP})")
+    ap.add_argument("--neo4j-pagecache", default=on_neo4j.DEFAULT_PAGECACHE,
+                    help=f"page cache of the started servers (default {on_neo4j.DEFAULT_PAGECACHE})")
     a = ap.parse_args(argv)
     sizes = [synth.Sizes(synth.parse_count(x)) for x in (a.sizes or ("1k,10k" if a.quick else "1k,40k,1m")).split(",")]
     opts = Options(
@@ -745,6 +765,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         rounds=a.rounds if a.rounds is not None else (1 if a.quick else Options.rounds),
         seed=a.seed, workdir=a.workdir, chunk_rows=a.chunk_rows, http=not a.no_http, fresh=a.fresh,
         keep_stores=a.keep_stores, asyncio_loop=not a.quick, samples=a.samples, json=a.json,
+        neo4j=a.neo4j, neo4j_uri=a.neo4j_uri, neo4j_heap=a.neo4j_heap, neo4j_pagecache=a.neo4j_pagecache,
     )
     return opts
 
@@ -752,7 +773,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0].startswith("_"):  # a child process of the suite
-        handlers = {"_generate": _generate_child, "_load": _load_child}
+        handlers = {"_generate": _generate_child, "_load": _load_child, "_load_neo4j": on_neo4j.load_child}
         print("RESULT " + json.dumps(handlers[argv[0]](*argv[1:])), flush=True)
         return 0
     opts = parse_args(argv)

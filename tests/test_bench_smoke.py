@@ -6,6 +6,7 @@ No timing is asserted here: the figures are only checked to exist and be finite.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import shutil
 import statistics
@@ -156,3 +157,46 @@ def test_suite_produces_every_figure(tmp_path):
     hub = report.get("300", "HTTP single check, /graphql req/s")
     assert hub is not None and len(hub.detail["round_ratios"]) == opts.rounds
     assert hub.ratio == statistics.median(hub.detail["round_ratios"])
+
+
+@pytest.mark.neo4j
+def test_suite_produces_every_neo4j_figure(tmp_path, neo4j_scratch):
+    """``--neo4j-uri``: the country loaded into the server, every Neo4j figure with its same-run baseline."""
+    lines: list[str] = []
+    opts = run.Options(sizes=[SIZE], seconds=0.3, workdir=tmp_path, samples=200, http=False, asyncio_loop=False,
+                       neo4j_uri=neo4j_scratch)
+    report = run.run_suite(opts, out=lines.append)
+    section = "200 neo4j"
+    for name, baseline in [("load time", "embedded load, same run"),
+                           ("load peak RSS, loader (Python)", "embedded loading process"),
+                           ("RETURN 1 round trip p50 (ping)", ""), ("store round trip (meta.get) p50", "RETURN 1"),
+                           ("facts read, one check p50", "RETURN 1"), ("single check p50", "RETURN 1"),
+                           ("single check p50 against the embedded store", "embedded, same run"),
+                           ("batch of 100, per check (p50)", "single check p50 (µs)")]:
+        fig = report.get(section, name)
+        assert fig is not None, (name, lines)
+        assert math.isfinite(fig.value) and fig.value > 0 and fig.baseline == baseline, fig
+        assert not baseline or (fig.ratio is not None and fig.ratio > 0), fig
+    assert report.get(section, "single check p50").target and report.get(section, "batch of 100, per check (p50)").target
+    assert report.get(section, "load time").detail["counts"]["institutions"] == 200
+    # the server was started by someone else: its JVM is not measured
+    assert report.get(section, "load peak RSS, server (JVM)") is None
+
+
+@pytest.mark.neo4j
+async def test_a_given_neo4j_server_is_emptied_only_of_what_the_bench_loaded(neo4j_scratch):
+    from bench import on_neo4j
+
+    store = await open_store(neo4j_scratch, seed=False)
+    try:
+        await store.write([("meta.set", {"key": on_neo4j.MARKER, "value": "1"}),
+                           ("region.upsert", {"rows": [{"code": "110000", "name": "北京市", "level": "province"}]})])
+        await asyncio.to_thread(on_neo4j.empty, neo4j_scratch)  # the bench's: emptied
+        assert not any((await store.read("graph.counts"))[0].values())
+        await store.write([("region.upsert", {"rows": [{"code": "110000", "name": "北京市", "level": "province"}]})])
+        with pytest.raises(RuntimeError, match="did not load"):  # someone else's: refused, left alone
+            await asyncio.to_thread(on_neo4j.empty, neo4j_scratch)
+        assert (await store.read("graph.counts"))[0]["regions"] == 1
+        await store.write([("graph.clear", {})])
+    finally:
+        await store.close()
