@@ -141,6 +141,14 @@ DOCUMENTS: dict[str, tuple[str, dict]] = {
     "error-prior-studies-without-platforms": (
         'query { priorStudies(patient: {id: "P-1", issuer: "CN-RESIDENT"}, at: "bj-xh", on: "2026-11-23") '
         "{ studies { platform studyInstanceUid performedOn item institution } platforms { id ok error } } }", {}),
+    # the act of recognition and the audit (no platforms here: the refusal, and patients nobody asked about)
+    "error-reminders-without-platforms": (
+        'query { reminders(patient: {id: "P-1", issuer: "CN-RESIDENT"}, at: "bj-xh", '
+        f'orders: ["BJ-IMG:BW23ZYZZZ-00"], on: "{ON}") {{ id orderedItem }} }}', {}),
+    "decisions-of-a-patient-never-reminded": (
+        'query { decisions(patient: {id: "P-nobody", issuer: "CN-RESIDENT"}, at: "bj-xh") { id decision } }', {}),
+    "audit-of-a-patient-never-asked-about": (
+        'query { auditEvents(patient: {id: "P-never", issuer: "CN-RESIDENT"}) { operation outcome } }', {}),
     # errors: each must be the same error (code, message, path) with the same partial data
     "error-unknown-institution": (
         f'{{ recognizability(study: {{institution: "ghost", item: "BJ-IMG:BW23ZYZZZ-00", performedOn: "2026-11-01"}}, '
