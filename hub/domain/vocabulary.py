@@ -11,6 +11,19 @@ from __future__ import annotations
 from enum import Enum, StrEnum
 
 
+class Described(StrEnum):
+    """A term with its description: each member is declared as ``NAME = "VALUE", "what it means"``, the
+    description kept beside the value (the GraphQL enums and the docs read it from here)."""
+
+    description: str
+
+    def __new__(cls, value: str, description: str) -> "Described":
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.description = description
+        return member
+
+
 class Verdict(StrEnum):
     """What a governing policy says of a prior result (CONTRACT.md): weakest wins across the steps
     (NOT_RECOGNIZED < PHYSICIAN_DISCRETION < RECOGNIZED; :attr:`strength`)."""
@@ -37,21 +50,13 @@ class Verdict(StrEnum):
 VERDICTS: tuple[str, ...] = tuple(v.value for v in Verdict)
 
 
-class ReasonCode(StrEnum):
+class ReasonCode(Described):
     """The rule behind a reason (CONTRACT.md ``Reason.code``), with what it means.
 
     The engine emits the codes down to ``OUTSIDE_WINDOW``, through the policy files' exclusions the
     ``EXCLUSION_*`` ones, and ``INSTITUTION_SCOPE`` (a policy's ``participants``); ``priorStudies`` adds the
     image-completeness findings.  Each code's text, in every language, is a template of
     ``seeds/messages/<lang>.yaml`` (:mod:`hub.domain.messages`)."""
-
-    description: str
-
-    def __new__(cls, code: str, description: str) -> ReasonCode:
-        member = str.__new__(cls, code)
-        member._value_ = code
-        member.description = description
-        return member
 
     POLICY = "POLICY", "Which document governs the target institution (its province's)."
     ZONE_POLICY = (
@@ -143,21 +148,13 @@ _LEVEL_NAMES: dict[int, str] = {t.level: t.chinese for t in Tier if t.value == s
 #: the codes a policy file's exclusion may carry (one per clinical exclusion)
 EXCLUSION_CODES: tuple[ReasonCode, ...] = tuple(c for c in ReasonCode if c.name.startswith("EXCLUSION_"))
 
-class ClinicalFlag(StrEnum):
+class ClinicalFlag(Described):
     """A clinical circumstance that lets a physician re-examine despite recognition (不予互认情形): the
     field of CONTRACT.md's ``ClinicalContext`` (the value is its name there, and in the engine's
     ``ClinicalContext``), plus ``imagesIncomplete``, which the hub sets from the completeness check.  A
     policy file's exclusions are keyed by these (``flag:``).  Two are circumstances of the act rather than
     exclusions — ``jointReading`` and ``sourceNotDesignated`` — which only a policy's ``billing`` entries
     read (001 四(三)2, 四(三)4)."""
-
-    description: str
-
-    def __new__(cls, name: str, description: str) -> ClinicalFlag:
-        member = str.__new__(cls, name)
-        member._value_ = name
-        member.description = description
-        return member
 
     EMERGENCY = "emergency", "急诊、急救等紧急状态: an emergency."
     CONDITION_CHANGED = "conditionChanged", "因病情变化，已有结果难以反映当前病情: the condition changed."
@@ -194,19 +191,11 @@ class ClinicalFlag(StrEnum):
 CONTEXT_FLAGS: tuple[str, ...] = tuple(f.value for f in ClinicalFlag)
 
 
-class BillingCode(StrEnum):
+class BillingCode(Described):
     """What a governing document says of the fees when a result is recognized or re-examined (001 四(三)
     加强医保管理): ``Recognition.billing.code``.  Which one applies is policy data (a policy file's
     ``billing`` entries, each with its clause and the document's words); the English texts are in
     ``seeds/messages/en.yaml``."""
-
-    description: str
-
-    def __new__(cls, code: str, description: str) -> BillingCode:
-        member = str.__new__(cls, code)
-        member._value_ = code
-        member.description = description
-        return member
 
     NO_EXTRA_FEE = "NO_EXTRA_FEE", "按门（急）诊诊查收取相应的医事服务费，不额外收费: only the consultation fee, no extra charge."
     JOINT_READING_FEE = (
@@ -223,17 +212,9 @@ class BillingCode(StrEnum):
     )
 
 
-class Role(StrEnum):
+class Role(Described):
     """Who a caller is (CONTRACT.md "Who is asking": the token's ``role`` claim), with what it may see
     (:mod:`hub.services.access` holds the matrix)."""
-
-    description: str
-
-    def __new__(cls, value: str, description: str) -> Role:
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.description = description
-        return member
 
     CLINICIAN = "clinician", "接诊医师: patient data at its own institution (the token's `institution`)."
     PORTAL = "portal", "区域平台/门户: patient data at the institutions it serves (the token's `institutions`)."
