@@ -7,9 +7,11 @@ exit non-zero; they never print a stack trace.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import json
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -64,6 +66,24 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+
+@contextlib.contextmanager
+def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar on stderr with one line per name the service reports (``progress(name, done, total)``),
+    gone when the work is done: what ``hub load`` and ``hub export`` show while they work."""
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=total)
+            bar.update(tasks[name], completed=done, total=total)
+
+        yield progress
+
 @app.command()
 def load(
     files: Annotated[list[Path], typer.Argument(help="Dataset files (JSON or YAML).", exists=False)],
@@ -78,17 +98,7 @@ def load(
         settings = Settings.from_options(graph=graph, seeds=seeds)
     except ValueError as e:
         fail(str(e))
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=True,
-    ) as bar:
-        tasks: dict[str, int] = {}
-
-        def progress(name: str, done: int, total: int) -> None:
-            if name not in tasks:
-                tasks[name] = bar.add_task(name, total=total)
-            bar.update(tasks[name], completed=done, total=total)
-
+    with progress_bar() as progress:
         try:
             results = asyncio.run(load_files(settings, files, progress))
         except (LoadRefused, StoreError, *seed_errors()) as e:  # StoreError: the store cannot be opened or created there
@@ -222,17 +232,7 @@ def export_cmd(
         settings = Settings.from_options(graph=graph)
     except ValueError as e:
         fail(str(e))
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=True,
-    ) as bar:
-        tasks: dict[str, Any] = {}
-
-        def progress(name: str, done: int, total: int) -> None:
-            if name not in tasks:
-                tasks[name] = bar.add_task(name, total=total)
-            bar.update(tasks[name], completed=done, total=total)
-
+    with progress_bar() as progress:
         try:
             result = asyncio.run(export_graph(settings.graph, to, fmt, progress))
         except (ExportRefused, StoreError, ValueError, OSError) as e:
