@@ -303,7 +303,7 @@ class Datasets:
             return self._pool.claim(DATASETS, key, fill)
         if key not in self._ladybug:
             graph = str(self._base / key / "graph.lbug")
-            Path(graph).parent.mkdir(parents=True)
+            Path(graph).parent.mkdir(parents=True, exist_ok=True)
             fill(graph)
             self._ladybug[key] = graph
         return self._ladybug[key]
