@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import os
 from collections.abc import Awaitable, Callable, Sequence
@@ -35,6 +36,11 @@ READ_ATTEMPTS = 5
 #: the 240 rows of a batch of 100 checks' facts cost 10 ms of client CPU as records, 3 ms packed
 #: (docs/BENCHMARKS.md, "Neo4j").  The adapter unpacks them, so callers see the same rows either way.
 PACKED = "packedRows"
+#: a packed read may add a second column, named so: the keys of its rows that hold a date as an ISO string
+#: (``toString(d)``), which the adapter makes ``datetime.date``.  The driver builds a ``neo4j.time.Date``
+#: in Python for every date it receives (~5 µs each): the ~290 dates of a batch of 100 checks' facts were
+#: half of its 3 ms of client CPU (docs/BENCHMARKS.md, "Neo4j").
+PACKED_DATES = "packedDates"
 
 # the driver logs a failed connection at WARNING as well as raising it; the error we raise is enough
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
@@ -56,6 +62,16 @@ def _native(value: Any) -> Any:
     if hasattr(value, "to_native"):
         return value.to_native()
     return value
+
+
+def _unpacked(row: dict[str, Any], dates: Sequence[str]) -> Row:
+    """A row of a packed read (see PACKED): its ``dates`` keys from ISO strings to ``datetime.date``."""
+    row = _native(row)
+    for key in dates:
+        day = row.get(key)
+        if day is not None:
+            row[key] = dt.date.fromisoformat(day)
+    return row
 
 
 def _plain(params: Params | None) -> dict[str, Any]:
@@ -144,9 +160,9 @@ class Neo4jStore:
             # other (as LadybugStore)
             for text, bound in st.bound(args):
                 keys, values = await self._run_read(text, bound)
-                if keys == [PACKED]:  # one record carrying the rows (see PACKED)
-                    for (packed,) in values:
-                        rows.extend(_native(row) for row in packed)
+                if keys in ([PACKED], [PACKED, PACKED_DATES]):  # one record carrying the rows (see PACKED)
+                    for packed, *dates in values:
+                        rows.extend(_unpacked(row, dates[0] if dates else ()) for row in packed)
                 else:
                     rows.extend({k: _native(v) for k, v in zip(keys, record, strict=True)} for record in values)
         except neo4j.exceptions.Neo4jError as exc:
