@@ -454,21 +454,23 @@ LOAD_STEPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("VALID_IN", "marks", ("id", "scope")),
     ("MarkSet", "marks", ("institution", "item", "id")),  # grouped by marksets() before the COPY
 )
-#: the same load on Neo4j: a node and the relationships it starts are created by one batched ``UNWIND``
-#: (graph/cypher/neo4j/bulk.Institution+LOCATED_IN, bulk.Mark+HOLDS+FOR_ITEM+VALID_IN) instead of one pass
-#: per table, each looking the node up again by its key — see docs/BENCHMARKS.md, "Neo4j"
-NEO4J_LOAD_STEPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("Institution+LOCATED_IN", "institutions", INSTITUTION_COLUMNS),
-    ("Alliance", "alliances", ALLIANCE_COLUMNS),
-    ("MEMBER_OF", "memberships", MEMBERSHIP_COLUMNS),
-    ("Mark+HOLDS+FOR_ITEM+VALID_IN", "marks", MARK_COLUMNS),
-    ("MarkSet", "marks", ("institution", "item", "id")),
-)
-
-
 def load_steps(backend: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
-    """The steps of the initial bulk load on ``backend`` (``ladybug``: one COPY per table)."""
-    return NEO4J_LOAD_STEPS if backend == "neo4j" else LOAD_STEPS
+    """The steps of the initial bulk load on ``backend``: :data:`LOAD_STEPS` (LadybugDB: one COPY per table),
+    with a node table and the relationships it starts merged into one step where the backend has a combined
+    statement for them (Neo4j: ``Institution+LOCATED_IN``, ``Mark+HOLDS+FOR_ITEM+VALID_IN`` — the same
+    statements ``hub load``'s bulk path takes, :func:`graph.statements.bulk_links`)."""
+    from graph.statements import bulk_links, bulk_table
+
+    links = bulk_links(backend)  # type: ignore[arg-type]
+    merged = {rel for rels in links.values() for rel in rels}
+    return tuple(
+        (bulk_table(target, backend), table, names) if target in links else (target, table, names)  # type: ignore[arg-type]
+        for target, table, names in LOAD_STEPS if target not in merged
+    )
+
+
+#: the same load on Neo4j (see :func:`load_steps`)
+NEO4J_LOAD_STEPS = load_steps("neo4j")
 
 
 def marksets(marks: Any) -> Any:

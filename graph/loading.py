@@ -10,7 +10,8 @@ Two paths, both idempotent and both converging after a crash (``kill -9``) when 
 * **Large datasets** take the bulk path.  The loader first reads the stored state of every record of
   the file (statements ``institution.existing``, ``alliance.existing``, ``mark.existing``, in batches),
   ``bulk_load``\\ s only the records that do not exist yet (pyarrow Tables: COPY on LadybugDB, batched
-  ``UNWIND … CREATE`` on Neo4j) and MERGE-updates the ones that exist but differ through ``write()``
+  ``UNWIND … CREATE`` on Neo4j, where an institution or a mark is created with its edges in one pass:
+  :func:`graph.statements.bulk_links`) and MERGE-updates the ones that exist but differ through ``write()``
   in batches of :data:`WRITE_BATCH`.  This path is not one transaction (a COPY per table), but each
   step is all or nothing on LadybugDB, and a record left half-written by a crash — a node whose
   relationships were not copied yet — reads back as *changed* (the ``.existing`` statements report
@@ -31,6 +32,7 @@ from typing import Any
 
 from hub.domain.model import Alliance, Dataset, Institution, Mark
 from graph.store import GraphStore, Params, Row
+from graph.statements import bulk_links, bulk_table
 
 #: records (institutions + alliances + marks) from which a dataset takes the bulk path
 BULK_THRESHOLD = 20_000
@@ -380,8 +382,8 @@ async def _bulk(store: GraphStore, plan: _Plan, tick: Callable[[int], None]) -> 
     # institutions: new ones by COPY (node, then its LOCATED_IN), changed ones by MERGE
     new = plan.institutions_new
     if new:
-        await store.bulk_load("Institution", arrow_table(new, INSTITUTION_COLUMNS))
-        await store.bulk_load("LOCATED_IN", rel_table((r["id"], r["region"]) for r in new))
+        await _bulk_nodes(store, "Institution", arrow_table(new, INSTITUTION_COLUMNS), {
+            "LOCATED_IN": lambda: rel_table((r["id"], r["region"]) for r in new)})
         tick(len(new))
     await _merge_batches(store, "institution.upsert", plan.institutions_changed, tick)
 
@@ -402,10 +404,10 @@ async def _bulk(store: GraphStore, plan: _Plan, tick: Callable[[int], None]) -> 
 
     marks = plan.marks_new
     if marks:
-        await store.bulk_load("Mark", arrow_table(marks, MARK_COLUMNS))
-        await store.bulk_load("HOLDS", rel_table((r["institution"], r["id"]) for r in marks))
-        await store.bulk_load("FOR_ITEM", rel_table((r["id"], r["item"]) for r in marks))
-        await store.bulk_load("VALID_IN", rel_table((r["id"], r["scope"]) for r in marks))
+        await _bulk_nodes(store, "Mark", arrow_table(marks, MARK_COLUMNS), {
+            "HOLDS": lambda: rel_table((r["institution"], r["id"]) for r in marks),
+            "FOR_ITEM": lambda: rel_table((r["id"], r["item"]) for r in marks),
+            "VALID_IN": lambda: rel_table((r["id"], r["scope"]) for r in marks)})
         tick(len(marks))
     await _merge_batches(store, "mark.upsert", plan.marks_changed, tick)
 
@@ -440,6 +442,18 @@ async def _bulk(store: GraphStore, plan: _Plan, tick: Callable[[int], None]) -> 
     for start in range(0, len(keys), WRITE_BATCH):
         batch = [{"institution": i, "item": item} for i, item in keys[start:start + WRITE_BATCH]]
         await store.write([("markset.rebuild", {"rows": batch})])
+
+
+async def _bulk_nodes(store: GraphStore, node: str, rows: Any, links: dict[str, Callable[[], Any]]) -> None:
+    """New ``node`` rows and their ``links`` (relationship table -> its rows, built only when needed): in one
+    pass where the store's backend has a combined bulk statement for them (Neo4j: each node created with its
+    edges in the same batched transaction, so a killed load leaves no node without its edges), else the
+    node table then one pass per relationship (LadybugDB's COPY)."""
+    combined = bulk_links(store.backend).get(node, ())
+    await store.bulk_load(bulk_table(node, store.backend), rows)
+    for table, pairs in links.items():
+        if table not in combined:
+            await store.bulk_load(table, pairs())
 
 
 async def _merge_batches(store: GraphStore, name: str, rows: list[dict[str, Any]],

@@ -93,3 +93,26 @@ def for_backend(backend: Backend) -> list[Statement]:
         except KeyError:
             continue
     return out
+
+
+@cache
+def bulk_links(backend: Backend) -> dict[str, tuple[str, ...]]:
+    """The node tables ``backend`` bulk-loads together with the relationships they start, one pass each:
+    ``{"Mark": ("HOLDS", "FOR_ITEM", "VALID_IN")}`` where a ``bulk.Mark+HOLDS+FOR_ITEM+VALID_IN`` statement
+    exists for it.  Read from the files, so the loader (graph.loading) and the benchmark (bench.synth) take
+    the same steps: on Neo4j one ``UNWIND`` creating a node and its edges took 2.5× less time than a pass per
+    table that looks every node up again by its key (docs/BENCHMARKS.md, "Neo4j"); LadybugDB's COPY has no
+    such form.  Every link of a combined statement must be a plain ``bulk.<REL>`` table too, so a load
+    can still relink what an older, table-per-pass load left unlinked."""
+    out: dict[str, tuple[str, ...]] = {}
+    for path in sorted((CYPHER_DIR / backend).glob("bulk.*+*.cypher")):
+        node, *links = path.stem.removeprefix("bulk.").split("+")
+        out[node] = tuple(links)
+    return out
+
+
+def bulk_table(node: str, backend: Backend) -> str:
+    """The bulk statement's table for the node table ``node`` on ``backend``: ``Mark+HOLDS+FOR_ITEM+VALID_IN``
+    where it creates the links too, else ``Mark``."""
+    links = bulk_links(backend).get(node)
+    return "+".join((node, *links)) if links else node
