@@ -178,3 +178,21 @@ class WorkflowStore:
         (row,) = await self.store.read("reminder.metrics", {
             "from": from_, "to": to, "institution": institution or "", "region": region or ""})
         return {k: int(v or 0) for k, v in row.items()}
+
+    async def ranking(self, from_: dt.date, to: dt.date, *, numerator: str, denominator: str, sign: int,
+                      region: str | None = None, limit: int = 50, min_denominator: int = 1) -> list[Row]:
+        """The counts per institution (``id``, ``name`` and the seven counts) of the best ``limit`` institutions
+        by ``numerator / denominator`` (× ``sign``: -1 where a high rate is bad), those with at least
+        ``min_denominator`` (>= 1) in the denominator only (one read: ``reminder.ranking``).  The rows come in
+        no particular order: the caller orders them by the domain's rates."""
+        if min_denominator < 1:
+            raise ValueError("min_denominator must be at least 1: a rate over nothing has no rank")
+        return await self.store.read("reminder.ranking", {
+            "from": from_, "to": to, "region": region or "", "numerator": numerator, "denominator": denominator,
+            "sign": sign, "limit": limit, "minDenominator": min_denominator})
+
+    async def metrics_by_scope(self, from_: dt.date, to: dt.date, scopes: Sequence[str]) -> dict[str, dict[str, int]]:
+        """The counts of ``recognitionMetrics`` for every region or zone of ``scopes`` at once (one read:
+        ``reminder.metrics_by_scope``); a scope without reminders is absent."""
+        rows = await self.store.read("reminder.metrics_by_scope", {"from": from_, "to": to, "scopes": list(scopes)})
+        return {r["scope"]: {k: int(v or 0) for k, v in r.items() if k != "scope"} for r in rows}

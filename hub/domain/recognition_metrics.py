@@ -8,7 +8,7 @@ empty cell in a report), never 0: "no reminder was issued" is not "nobody looked
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 
 
@@ -22,6 +22,14 @@ class Rate:
     numerator: str
     denominator: str
     clause: str
+    #: whether a higher rate is better: false for 互认不遵从率 (refusing a recognized result without an
+    #: exclusion), so a ranking (六(三)) puts the institution with the lowest first
+    higher_is_better: bool = True
+
+    @property
+    def sign(self) -> int:
+        """1 where a high rate is good, -1 where it is bad: ``sign * rate`` descending is best first."""
+        return 1 if self.higher_is_better else -1
 
 
 #: the four rates of 000 一(一) in the order the document lists them (首次提醒调阅率、互认率、诊断符合率、互认不遵从率)
@@ -31,7 +39,7 @@ RATES: tuple[Rate, ...] = (
     Rate("diagnosisConsistencyRate", "诊断符合率", "diagnosis consistency rate", "consistent",
          "reexaminedCompared", "000 一(一)"),
     Rate("nonComplianceRate", "互认不遵从率", "non-compliance rate", "nonCompliant", "decidedRecognized",
-         "000 一(一)"),
+         "000 一(一)", higher_is_better=False),
 )
 RATES_BY_NAME: dict[str, Rate] = {r.name: r for r in RATES}
 
@@ -75,3 +83,16 @@ class RecognitionCounts:
 
     def rates(self) -> dict[str, float | None]:
         return {r.name: self.rate(r.name) for r in RATES}
+
+    def score(self, name: str) -> float | None:
+        """The rate ``name`` signed so that higher is better (:attr:`Rate.sign`): what 六(三)'s ranking orders
+        by, descending; ``None`` when the rate is."""
+        value = self.rate(name)
+        return None if value is None else RATES_BY_NAME[name].sign * value
+
+
+def ranked(entries: Iterable[tuple[str, RecognitionCounts]], name: str) -> list[tuple[str, RecognitionCounts]]:
+    """``(institution id, counts)`` best first by the rate ``name`` (000 六(三)), ties by id; entries whose rate is
+    null (nothing in its denominator) are left out: they have no place in a ranking."""
+    scored = [(e, e[1].score(name)) for e in entries]
+    return [e for e, score in sorted(((e, s) for e, s in scored if s is not None), key=lambda es: (-es[1], es[0][0]))]
