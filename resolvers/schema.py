@@ -22,7 +22,7 @@ from strawberry.types.info import Info
 from resolvers import audit, graph, prior_studies, recognition, workflow
 from resolvers import documents as policy_documents
 from resolvers.fastpath.documents import DocumentCache, Documents
-from resolvers.errors import hub_error
+from resolvers.errors import PartialErrors, hub_error
 from resolvers.fastpath.execution import HubExecutionContext
 from resolvers.types import (
     Alliance, Catalog, CatalogItem, Institution, PolicyDocument, PriorStudies, Recognition, Region,
@@ -266,7 +266,7 @@ def build_schema(settings: "Settings | None" = None, *, extensions: Sequence[Any
         query=Query,
         mutation=workflow.Mutation,
         types=list(ENTITIES),
-        extensions=[*extensions, lambda: DocumentCache(documents)],
+        extensions=[*extensions, PartialErrors, lambda: DocumentCache(documents)],
         federation_version="2.9",
         # plain leaf fields skip graphql-core's per-field machinery (resolvers/fastpath/execution.py)
         execution_context_class=HubExecutionContext,

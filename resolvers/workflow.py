@@ -26,7 +26,7 @@ from hub.services.patient_data import patient_access
 from hub.services.prior_studies import PriorStudiesRefused, StudyAnswer
 from hub.services.reminders import RemindersRefused
 from resolvers.context import HubContext, client, hub, identity
-from resolvers.errors import hub_error
+from resolvers.errors import partial_error, hub_error
 from resolvers.recognition import renderer, to_graphql, today
 from resolvers.types import Language, PatientInput, PriorStudy, Recognition, Verdict, domain_enum
 
@@ -219,7 +219,20 @@ async def reminders(
 
     answer = await _access(info, "reminders", str(at), who, run,
                            platforms_of=lambda a: a.platforms)
+    for status in answer.platforms:
+        if not status.ok:
+            partial_error(info, "PLATFORM_UNAVAILABLE", _PLATFORM_DOWN[lang].format(id=status.id, error=status.error),
+                          platform=status.id, error=status.error)
     return [to_reminder(ctx, r.record, r.study, lang) for r in answer.reminders]
+
+
+#: a platform that did not answer: its studies cannot remind, so the doctor must not read "no reminder" as
+#: "no prior study" (the reminders that did come back stay; one error per platform beside them)
+_PLATFORM_DOWN = {
+    Language.ZH: "区域平台 {id} 未返回结果（{error}）：该平台的既往检查未纳入提醒，提醒可能不完整",
+    Language.EN: "regional platform {id} did not answer ({error}): its prior studies are not among the reminders, "
+                 "which may be incomplete",
+}
 
 
 async def decisions(

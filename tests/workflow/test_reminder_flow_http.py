@@ -247,3 +247,43 @@ def test_order_remind_view_decide_restart_and_read_the_decisions(flow, scenario)
     for path in [flow.audit, flow.log, *Path(flow.graph).parent.glob("*")] if "://" not in flow.graph else [flow.audit, flow.log]:
         if path.is_file():
             assert PATIENT.encode() not in path.read_bytes(), path
+
+
+@pytest.fixture
+def flow_with_a_dead_platform(backend, fresh_graph, tmp_path, key_server, keys, scenario, unused_tcp_port) -> Iterator[Flow]:
+    """The flow's hub with a fourth platform in its file that nothing listens for (connection refused)."""
+    import dataclasses
+
+    dead = {"id": "gx-cloud", "name": "广西影像云", "region": "450000", "protocol": "dicomweb",
+            "baseUrl": f"http://127.0.0.1:{unused_tcp_port}/dicom-web", "timeoutS": 2}
+    with_dead = dataclasses.replace(scenario, platform_file={
+        "platforms": [*scenario.platform_file["platforms"], dead]})
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps(DATASET, ensure_ascii=False))
+    assert hub_cli("load", "--graph", fresh_graph, str(data), check=False).returncode == 0
+    f = Flow(fresh_graph, tmp_path, key_server, keys, with_dead)
+    yield f
+    f.stop()
+
+
+def test_a_platform_that_does_not_answer_is_an_error_beside_the_reminders(flow_with_a_dead_platform, scenario):
+    """A failed regional platform yields partial results with a per-platform error: the reminders from the
+    platforms that answered come back, and one PLATFORM_UNAVAILABLE error at ``reminders`` names the platform
+    that did not (in Chinese by default, English on request) — so a doctor never reads "no reminder" as "no
+    prior study" (004 6.6 重复检查提醒 depends on every platform being asked)."""
+    flow = flow_with_a_dead_platform
+    li = {"sub": "dr-li", "institution": "bj-hd"}
+    ask = {"p": P, "at": "bj-hd", "orders": ORDERS, "on": ON.isoformat()}
+    out = flow.ask(li, REMINDERS, ask, audit=("reminders", "success", None))
+    uids = {uid: key for key, uid in scenario.uids.items()}
+    assert {uids[r["study"]["studyInstanceUid"]] for r in out["data"]["reminders"]} == {
+        "bj_ct", "bj_old", "he_mr", "bj_ct_thin_missing"}
+    (error,) = out["errors"]
+    assert error["path"] == ["reminders"]
+    assert error["extensions"]["code"] == "PLATFORM_UNAVAILABLE" and error["extensions"]["platform"] == "gx-cloud"
+    assert "区域平台 gx-cloud 未返回结果" in error["message"] and error["extensions"]["error"], error
+
+    english = flow.ask(li, REMINDERS.replace("$on: Date) {", "$on: Date, $lang: Language) {").replace(
+        "on: $on)", "on: $on, lang: $lang)"), {**ask, "lang": "EN"}, audit=("reminders", "success", None))
+    assert english["data"]["reminders"] and english["errors"][0]["message"].startswith(
+        "regional platform gx-cloud did not answer"), english
