@@ -599,6 +599,17 @@ class RecognitionEngine:
                 return rule.clause
         return policy.quality.clause if policy.quality else None
 
+    def mark_label(self, scope: str, region: str) -> tuple[Policy, MarkLabel] | None:
+        """The label a mark of ``scope`` held by an institution in ``region`` is shown with, by the rule the
+        answers use (:meth:`_label`: the holder's own document first, then the document of the scope — the
+        zone's overlay for a zone, the province's document otherwise), so a list of marks (the public page,
+        000 六(四)) cannot drift from ``recognizability``.  ``None`` where no document prints a label for the
+        scope (000, 002)."""
+        fallback = next((p for p in self.policies.values() if p.zone == scope), None)
+        if fallback is None:
+            fallback = self.governing_policy(scope, scope)[0]
+        return self._label(scope, InstitutionFacts("", "", region, "", ""), fallback)  # type: ignore[arg-type]
+
     def _label(self, scope: str, source: InstitutionFacts, fallback: Policy) -> tuple[Policy, MarkLabel] | None:
         """The label the source's own document prescribes for this scope, else the governing one's."""
         own = self._by_province.get(self.regions.province_of(source.region) or "")

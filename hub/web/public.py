@@ -48,7 +48,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from hub.domain.policy import MarkLabel, Policy
-from hub.domain.recognition import InstitutionFacts, RecognitionEngine
+from hub.domain.recognition import RecognitionEngine
 
 CHINA = ZoneInfo("Asia/Shanghai")
 ASSETS_DIR = Path(__file__).parent / "static" / "public"
@@ -85,16 +85,9 @@ class BadQuery(ValueError):
 
 
 def mark_label(engine: RecognitionEngine, scope: str, region: str) -> tuple[Policy, MarkLabel] | None:
-    """The label a mark of ``scope`` held by an institution in ``region`` is shown with — the engine's own
-    rule (``RecognitionEngine._label``: the source's own document first, then the document of the scope:
-    the zone's overlay for a zone, the province's document otherwise), so the page cannot drift from the
-    answers of ``recognizability``.  ``None`` where no document prints a label for the scope (000, 002).
-
-    The engine keeps that rule private; when hub/domain exposes it, this becomes a one-line call."""
-    fallback = next((p for p in engine.policies.values() if p.zone == scope), None)
-    if fallback is None:
-        fallback = engine.governing_policy(scope, scope)[0]
-    return engine._label(scope, InstitutionFacts("", "", region, "", ""), fallback)  # type: ignore[arg-type]
+    """The label a mark of ``scope`` held in ``region`` is shown with: the engine's own rule
+    (:meth:`RecognitionEngine.mark_label`), so the page cannot drift from the answers."""
+    return engine.mark_label(scope, region)
 
 
 # --------------------------------------------------------------------------------------------- the query
