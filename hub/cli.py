@@ -22,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from hub.cli_audit import audit_app
 from hub.cli_crosswalk import crosswalk_app
+from hub.cli_report import report_app
 from hub.config import SERVE_SETTINGS, Settings, cli_parameters
 
 app = typer.Typer(help="互认 hub: is this prior study recognizable here?", no_args_is_help=True, add_completion=False)
@@ -31,6 +32,7 @@ policy_app = typer.Typer(help="The policy files (seeds/policies/*.yaml): rules a
 app.add_typer(policy_app, name="policy")
 app.add_typer(crosswalk_app, name="crosswalk")
 app.add_typer(audit_app, name="audit")
+app.add_typer(report_app, name="report")
 err = Console(stderr=True)
 out = Console()
 

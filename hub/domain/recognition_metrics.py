@@ -53,6 +53,16 @@ COUNT_LABELS_ZH: dict[str, str] = {
     "reexaminedCompared": "复查比对数",
     "consistent": "诊断符合数",
 }
+#: the same in English (a report asked for with ``--lang en``)
+COUNT_LABELS_EN: dict[str, str] = {
+    "reminders": "reminders",
+    "viewed": "viewed",
+    "accepted": "accepted",
+    "decidedRecognized": "recognized and decided",
+    "nonCompliant": "non-compliant",
+    "reexaminedCompared": "re-examined and compared",
+    "consistent": "consistent",
+}
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,13 @@ def findings_json(findings: Sequence[Finding]) -> str | None:
     return json.dumps([dataclasses.asdict(f) for f in findings], ensure_ascii=False) if findings else None
 
 
+def finding_code_marker(code: str) -> str:
+    """The text a finding of ``code`` leaves in :func:`findings_json`'s output (``"code": "…"``), for a store
+    statement that counts reminders by finding (neither store parses JSON in Cypher); made by the same
+    serializer, so the two cannot drift apart."""
+    return json.dumps({"code": str(code)}, ensure_ascii=False)[1:-1]
+
+
 def findings_of(text: str | None) -> tuple[Finding, ...]:
     return tuple(Finding(**f) for f in json.loads(text)) if text else ()
 
