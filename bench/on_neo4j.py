@@ -13,6 +13,9 @@
    (statement ``ping``: the baseline), the store round trip ``meta.get``, the facts read of one check and of
    a batch of 100, a single check (target ≤ 3× ``RETURN 1``, issue 18) and a batch of 100 per check
    (target ≤ 0.1× the single check), in interleaved rounds, the round with the lowest p50 kept.
+4. **a peer** (with the HTTP figures, unless ``--no-peer``): the browse queries asked of ``hub serve`` and
+   of the Neo4j GraphQL Library over this server and data, answers compared, hub p50 ÷ peer p50
+   (target ≤ 1.0×, issue 18): :mod:`bench.peer`.
 
 Figures go to the section ``"<size> neo4j"`` of the report.  docs/BENCHMARKS.md, "Neo4j", has the method
 and the figures.
@@ -336,6 +339,12 @@ def figures(opts: Any, country_dir: Path, samples: Sequence[synth.SampleCheck], 
                                        detail={"heap": opts.neo4j_heap, "pagecache": opts.neo4j_pagecache}))
         opened = inprocess(srv.uri, samples, opts.seconds, report, section, embedded_section)
         out(f"  (Runtime.start on the server in {opened * 1000:.0f} ms)")
+        if opts.http and getattr(opts, "peer", True):
+            # the browse queries against the Neo4j GraphQL Library on this server and data (bench/peer.py)
+            from bench import peer
+
+            peer.figures(srv.uri, country_dir, report, section, seconds=opts.http_seconds, rounds=opts.rounds,
+                         seed=opts.seed, workdir=opts.workdir, jvm_pid=srv.pid)
         if srv.home is not None:
             data = sum(f.stat().st_size for f in (srv.home / "data").rglob("*") if f.is_file()) / 2**20
             out(f"  (server data directory {data:,.0f} MB; JVM peak RSS over the size {vmhwm_mb(srv.pid):,.0f} MB)")

@@ -29,6 +29,10 @@ apt-get install -y --no-install-recommends chromium
 # by tools/node/package-lock.json.
 (cd "$(dirname "$0")/../tools/node" && npm ci --no-audit --no-fund --loglevel=error)
 
+# tests/test_bench_peer.py and bench.peer (bench.run --neo4j): the Neo4j GraphQL Library peer of the browse
+# queries (@neo4j/graphql under GraphQL Yoga, neo4j-driver), pinned by bench/peer/package-lock.json.
+(cd "$(dirname "$0")/../bench/peer" && npm ci --no-audit --no-fund --loglevel=error)
+
 # tests/test_store_neo4j.py (and anything using the neo4j_uri fixture, tests/support/neo4j_server.py): a real
 # Neo4j 5 server started by scripts/neo4j from tools/neo4j (Neo4j's embedded DBMS, pinned Maven Central
 # artifacts), which needs Java 17+ and, to build it, Maven.  Installed only where missing; the launcher is
