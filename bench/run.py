@@ -20,7 +20,8 @@ For each size (institutions; marks 5×, alliances 2%, see :mod:`bench.synth`):
 5. **on Neo4j** (``--neo4j``: a server started per size with scripts/neo4j; ``--neo4j-uri``: a given one):
    the same country loaded through the bulk path (time and peak RSS of the loader and the JVM against the
    embedded load), a ``RETURN 1`` round trip (the baseline), the facts read, a single check and a batch of
-   100 (:mod:`bench.on_neo4j`).
+   100 (:mod:`bench.on_neo4j`); with the HTTP figures, the browse queries of ``hub serve`` against the Neo4j
+   GraphQL Library on the same server and data (:mod:`bench.peer`; ``--no-peer`` skips it).
 
 Loops are bounded in time (``--seconds``; wrk ``-d``).  Absolute times on a shared machine are noisy; the
 ratios are the figures to read.  Targets (issue 5) are printed beside the figures they apply to.
@@ -622,6 +623,8 @@ class Options:
     neo4j_uri: str | None = None
     neo4j_heap: str = on_neo4j.DEFAULT_HEAP
     neo4j_pagecache: str = on_neo4j.DEFAULT_PAGECACHE
+    #: with neo4j and http: the browse queries against the Neo4j GraphQL Library (bench/peer.py)
+    peer: bool = True
 
 
 def run_suite(opts: Options, out: Callable[[str], None] = print) -> Report:
@@ -756,6 +759,9 @@ def parse_args(argv: Sequence[str] | None) -> Options:
                     help=f"JVM heap of the started servers (default {on_neo4j.DEFAULT_HEAP})")
     ap.add_argument("--neo4j-pagecache", default=on_neo4j.DEFAULT_PAGECACHE,
                     help=f"page cache of the started servers (default {on_neo4j.DEFAULT_PAGECACHE})")
+    ap.add_argument("--no-peer", action="store_true",
+                    help="with --neo4j: skip the browse queries against the Neo4j GraphQL Library (bench/peer.py; "
+                         "needs node and npm)")
     a = ap.parse_args(argv)
     sizes = [synth.Sizes(synth.parse_count(x)) for x in (a.sizes or ("1k,10k" if a.quick else "1k,40k,1m")).split(",")]
     opts = Options(
@@ -766,6 +772,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         seed=a.seed, workdir=a.workdir, chunk_rows=a.chunk_rows, http=not a.no_http, fresh=a.fresh,
         keep_stores=a.keep_stores, asyncio_loop=not a.quick, samples=a.samples, json=a.json,
         neo4j=a.neo4j, neo4j_uri=a.neo4j_uri, neo4j_heap=a.neo4j_heap, neo4j_pagecache=a.neo4j_pagecache,
+        peer=not a.no_peer,
     )
     return opts
 
