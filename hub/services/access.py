@@ -25,6 +25,8 @@ PATIENT_DATA = frozenset({"priorStudies", "reminders", "decisions", "recordView"
 RULES: dict[str, frozenset[Role]] = {
     **{field: frozenset({Role.CLINICIAN, Role.PORTAL}) for field in PATIENT_DATA},
     "recognitionMetrics": frozenset({Role.ANALYST, Role.ADMIN}),
+    # 000 六(三)'s ranking: the same figures as recognitionMetrics, for every institution at once
+    "recognitionRanking": frozenset({Role.ANALYST, Role.ADMIN}),
     "auditEvents": frozenset({Role.AUDITOR}),
 }
 

@@ -12,10 +12,11 @@ happened there".
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from graph.store import GraphStore
 from graph.workflow import WorkflowStore
-from hub.domain.recognition_metrics import RecognitionCounts
+from hub.domain.recognition_metrics import RATES_BY_NAME, RecognitionCounts, ranked
 from hub.domain.regions import RegionIndex
 
 #: the refusals' texts: Chinese first (the hub's default), English for ``lang: EN``
@@ -25,6 +26,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "both": ("统计范围只能指定机构（institution）或地区（region）之一，不能同时指定",
              "name an institution or a region, not both"),
     "institution": ("未知机构：{value}", "unknown institution: {value}"),
+    "rate": ("未知指标：{value}（可选：{names}）", "unknown rate: {value} (one of {names})"),
+    "minDenominator": ("至少为 1（分母为 0 的比率为空，不参与排名），实际为 {value}",
+                       "must be at least 1 (a rate over nothing is null and has no rank), got {value}"),
+    "first": ("不能为负数，实际为 {value}", "must not be negative, got {value}"),
     "region": ("未知地区或区域代码：{value}（应为 GB/T 2260 行政区划代码或区域代码，如 JJJ、CY、CN）",
                "unknown region or zone code: {value} (a GB/T 2260 division code or a zone code such as JJJ, CY, CN)"),
 }
@@ -34,8 +39,8 @@ class MetricsScopeError(ValueError):
     """A scope or period the metrics cannot be computed over.
 
     ``code`` is ``BAD_INPUT`` or ``UNKNOWN_INSTITUTION``; ``argument`` the argument to fix (``to``,
-    ``institution``, ``region``) and ``value`` what was given.  ``str()`` is the Chinese text;
-    :meth:`text` gives it in another language.
+    ``institution``, ``region``, ``rate``, ``minDenominator``, ``first``) and ``value`` what was given.
+    ``str()`` is the Chinese text, led by the argument's name; :meth:`text` gives it in another language.
     """
 
     def __init__(self, code: str, argument: str, value: object, key: str, **facts: object) -> None:
@@ -49,13 +54,27 @@ class MetricsScopeError(ValueError):
     def text(self, lang: str = "zh") -> str:
         """The refusal in ``lang`` (``zh`` or ``en``; anything else: Chinese)."""
         zh, en = _TEXTS[self._key]
-        return (en if lang.lower() == "en" else zh).format(**self._facts)
+        if lang.lower() == "en":
+            return f"argument {self.argument}: " + en.format(**self._facts)
+        return f"参数 {self.argument}：" + zh.format(**self._facts)
+
+
+@dataclass(frozen=True)
+class MetricsScope:
+    """A checked period and scope, with the names a reader sees beside the ids."""
+
+    from_: dt.date
+    to: dt.date
+    institution: str | None = None
+    institution_name: str | None = None
+    region: str | None = None
+    region_name: str | None = None
 
 
 async def check_scope(store: GraphStore, regions: RegionIndex, *, from_: dt.date, to: dt.date,
-                      institution: str | None = None, region: str | None = None) -> None:
-    """Refuse (:class:`MetricsScopeError`) a period or scope the metrics cannot answer for; reads the store only
-    to check that ``institution`` exists."""
+                      institution: str | None = None, region: str | None = None) -> MetricsScope:
+    """The period and scope with their names, or :class:`MetricsScopeError`; reads the store only to find
+    ``institution`` (one read by primary key)."""
     if from_ > to:
         raise MetricsScopeError("BAD_INPUT", "to", to.isoformat(), "period", to=to.isoformat(),
                                 from_=from_.isoformat())
@@ -63,8 +82,20 @@ async def check_scope(store: GraphStore, regions: RegionIndex, *, from_: dt.date
         raise MetricsScopeError("BAD_INPUT", "region", region, "both")
     if region is not None and region not in regions:
         raise MetricsScopeError("BAD_INPUT", "region", region, "region")
-    if institution is not None and not await WorkflowStore(store).institutions([institution]):
-        raise MetricsScopeError("UNKNOWN_INSTITUTION", "institution", institution, "institution")
+    name = None
+    if institution is not None:
+        found = await WorkflowStore(store).institutions([institution])
+        if not found:
+            raise MetricsScopeError("UNKNOWN_INSTITUTION", "institution", institution, "institution")
+        name = found[institution].get("name")
+    return MetricsScope(from_, to, institution, name, region,
+                        regions.names.get(region) if region is not None else None)
+
+
+async def count(store: GraphStore, scope: MetricsScope) -> RecognitionCounts:
+    """The counts over a checked scope: one store read (``reminder.metrics``)."""
+    row = await WorkflowStore(store).metrics(scope.from_, scope.to, scope.institution, scope.region)
+    return RecognitionCounts.from_row(row)
 
 
 async def recognition_metrics(store: GraphStore, regions: RegionIndex, *, from_: dt.date, to: dt.date,
@@ -72,6 +103,45 @@ async def recognition_metrics(store: GraphStore, regions: RegionIndex, *, from_:
     """The counts over the reminders first issued ``from_``..``to`` (inclusive) at ``institution``, at the
     institutions inside ``region`` (a province, city, county or zone code), or everywhere — one store read
     (``reminder.metrics``) after the scope is checked.  ``.rates()`` of the result are the four rates."""
-    await check_scope(store, regions, from_=from_, to=to, institution=institution, region=region)
-    row = await WorkflowStore(store).metrics(from_, to, institution, region)
-    return RecognitionCounts.from_row(row)
+    scope = await check_scope(store, regions, from_=from_, to=to, institution=institution, region=region)
+    return await count(store, scope)
+
+
+@dataclass(frozen=True)
+class RankedInstitution:
+    """One place of 000 六(三)'s ranking: 1 is the best institution by the rate (the lowest 互认不遵从率)."""
+
+    rank: int
+    institution: str
+    name: str | None
+    counts: RecognitionCounts
+
+
+async def recognition_ranking(store: GraphStore, regions: RegionIndex, *, from_: dt.date, to: dt.date, rate: str,
+                              region: str | None = None, first: int = 50,
+                              min_denominator: int = 1) -> list[RankedInstitution]:
+    """The best ``first`` institutions (inside ``region``, or everywhere) by the rate ``rate`` over the
+    reminders first issued ``from_``..``to``, those with at least ``min_denominator`` in the rate's
+    denominator only; ties by institution id.
+
+    Why the order is taken twice: the store groups the counts by institution and orders them in the same
+    statement (``reminder.ranking``: one pass, only the page leaves the store — a national ranking groups tens
+    of thousands of institutions), dividing there only to order; the page is then ordered again here by the
+    domain's rates (:func:`hub.domain.recognition_metrics.ranked`), which is what the answer shows, so the
+    shown rates and their order come from the one place rates are divided.  The two orders agree
+    (tests/workflow/test_recognition_ranking.py proves it on both stores, ties included).
+    """
+    if rate not in RATES_BY_NAME:
+        raise MetricsScopeError("BAD_INPUT", "rate", rate, "rate", names=", ".join(RATES_BY_NAME))
+    if min_denominator < 1:
+        raise MetricsScopeError("BAD_INPUT", "minDenominator", min_denominator, "minDenominator")
+    if first < 0:
+        raise MetricsScopeError("BAD_INPUT", "first", first, "first")
+    await check_scope(store, regions, from_=from_, to=to, region=region)
+    r = RATES_BY_NAME[rate]
+    rows = await WorkflowStore(store).ranking(from_, to, numerator=r.numerator, denominator=r.denominator,
+                                               sign=r.sign, region=region, limit=first,
+                                               min_denominator=min_denominator)
+    names = {row["id"]: row.get("name") for row in rows}
+    order = ranked(((row["id"], RecognitionCounts.from_row(row)) for row in rows), rate)
+    return [RankedInstitution(i, iid, names[iid], counts) for i, (iid, counts) in enumerate(order, 1)]

@@ -1,7 +1,9 @@
 """Operational metrics in Prometheus' text format at ``/metrics``.
 
 What an analyst or an operator watches: the use cases' answer and platform counters
-(:mod:`hub.services.metrics`) and, measured here where requests enter, how long GraphQL requests take.
+(:mod:`hub.services.metrics`), the month's four rates of 000 一(一) per region
+(:mod:`hub.services.recognition_gauges`, refreshed from the store here before rendering, at most once a
+minute) and, measured here where requests enter, how long GraphQL requests take.
 
 Without the ``_created`` series: prometheus_client exports, beside every counter and histogram (and each of
 their label sets), a ``*_created`` gauge holding the Unix time it was created — one extra series per label
@@ -16,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 import hub.services.metrics  # noqa: F401  (registers the answer counters, so /metrics lists them from the start)
+from hub.services.recognition_gauges import GAUGES
 
 disable_created_metrics()
 
@@ -26,4 +29,5 @@ GRAPHQL_SECONDS = Histogram(
 
 
 async def metrics_endpoint(request: Request) -> Response:
+    await GAUGES.refresh()  # the rates' gauges read the store here (cached): collecting is synchronous
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
