@@ -29,6 +29,7 @@ from hub.services.recognition import check_many
 from resolvers.context import hub
 from resolvers.errors import hub_error
 from resolvers.rows import catalog_item_from_record
+from resolvers.suggestions import UnknownItems
 from resolvers.types import Billing, CatalogItem, ClinicalContext, Language, Reason, Recognition, StudyInput, Verdict
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -137,8 +138,17 @@ def to_graphql(r: engine.Recognition, texts: Texts, lang: Language = Language.ZH
     )
 
 
-def to_error(e: engine.CheckError) -> GraphQLError:
+def to_error(e: engine.CheckError, unknown: UnknownItems | None = None) -> GraphQLError:
+    """The engine's refusal of one check as a GraphQL error; an unknown item with the items it may have
+    meant, in the language asked (``unknown``: the request's :class:`UnknownItems`)."""
+    if unknown is not None and e.code == "UNKNOWN_ITEM":
+        return unknown.error(e.value)
     return hub_error(e.code, str(e), e.value)
+
+
+def unknown_items(e: engine.RecognitionEngine, lang: Language) -> UnknownItems:
+    """The UNKNOWN_ITEM errors of one request, in ``lang``, with suggestions from the engine's items."""
+    return UnknownItems(e.items, renderer(e).renderer, lang.value)
 
 
 def _checks(studies: list[StudyInput], at: str, on: dt.date, ctx: engine.ClinicalContext) -> list[engine.Check]:
@@ -157,7 +167,7 @@ async def recognizability(
     e = hub(info).engine
     (result,) = await check_many(e, _checks([study], str(at), on or today(), to_context(context)))
     if isinstance(result, engine.CheckError):
-        raise to_error(result)
+        raise to_error(result, unknown_items(e, lang))
     return to_graphql(result, renderer(e), lang)
 
 
@@ -178,14 +188,15 @@ async def recognizabilities(
     e = hub(info).engine
     results = await check_many(e, _checks(studies, str(at), on or today(), to_context(context)))
     texts = renderer(e)
+    unknown = unknown_items(e, lang)  # one error (and one search) per distinct unknown item, bounded
     # graphql-core turns an exception returned as a list element into an error at that element's path
-    return [to_error(r) if isinstance(r, engine.CheckError) else to_graphql(r, texts, lang) for r in results]  # type: ignore[misc]
+    return [to_error(r, unknown) if isinstance(r, engine.CheckError) else to_graphql(r, texts, lang) for r in results]  # type: ignore[misc]
 
 
-async def equivalents(info: strawberry.Info, item: str) -> list[CatalogItem]:
+async def equivalents(info: strawberry.Info, item: str, lang: Language = Language.ZH) -> list[CatalogItem]:
     """The same exam in every catalog (the crosswalk's equivalence class), the asked item first."""
     items = hub(info).items
     ref = items.resolve(item)
     if ref is None:
-        raise hub_error("UNKNOWN_ITEM", f"unknown catalog item {item!r}", item)
+        raise unknown_items(hub(info).engine, lang).error(item)
     return [catalog_item_from_record(items.record(r)) for r in items.equivalents(ref)]

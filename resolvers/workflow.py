@@ -27,7 +27,7 @@ from hub.services.prior_studies import PriorStudiesRefused, StudyAnswer
 from hub.services.reminders import RemindersRefused
 from resolvers.context import HubContext, client, hub, identity
 from resolvers.errors import partial_error, hub_error
-from resolvers.recognition import renderer, to_graphql, today
+from resolvers.recognition import renderer, to_graphql, today, unknown_items
 from resolvers.types import Language, PatientInput, PriorStudy, Recognition, Verdict, domain_enum
 
 T = TypeVar("T")
@@ -162,8 +162,9 @@ def _pseudonyms(ctx: HubContext) -> Any:
 
 
 async def _access(info: strawberry.Info, operation: str, at: Optional[str], patient: Any,
-                  run: Callable[[], Awaitable[T]], platforms_of: Optional[Callable[[T], Any]] = None) -> T:
-    """patient_access, with its refusals as GraphQL errors."""
+                  run: Callable[[], Awaitable[T]], platforms_of: Optional[Callable[[T], Any]] = None,
+                  lang: Language = Language.ZH) -> T:
+    """patient_access, with its refusals as GraphQL errors (an unknown order with suggestions, in ``lang``)."""
     ctx = hub(info)
     try:
         return await patient_access(ctx.audit, identity(info), operation, at=at, patient=patient, client=client(info),
@@ -173,7 +174,9 @@ async def _access(info: strawberry.Info, operation: str, at: Optional[str], pati
     except DecisionRefused as e:
         raise refused(e.code, str(e), e.field) from None
     except RemindersRefused as e:
-        raise refused(e.code, str(e), "orders" if e.code == "UNKNOWN_ITEM" else "at", e.value) from None
+        if e.code == "UNKNOWN_ITEM":
+            raise unknown_items(ctx.engine, lang).error(e.value, "orders") from None
+        raise refused(e.code, str(e), "at", e.value) from None
     except PriorStudiesRefused as e:
         raise hub_error(e.code, str(e)) from None
 
@@ -218,7 +221,7 @@ async def reminders(
                                               patient.issuer, str(at), orders, on or today())
 
     answer = await _access(info, "reminders", str(at), who, run,
-                           platforms_of=lambda a: a.platforms)
+                           platforms_of=lambda a: a.platforms, lang=lang)
     for status in answer.platforms:
         if not status.ok:
             partial_error(info, "PLATFORM_UNAVAILABLE", _PLATFORM_DOWN[lang].format(id=status.id, error=status.error),

@@ -29,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from hub.crosswalk.vocabulary import read_vocabulary
+from hub.crosswalk.vocabulary import Vocabulary, read_vocabulary
 from hub.domain.catalog_file import CatalogSpec, LocalForm, read_seed_catalogs
 from hub.domain.seeds import DEFAULT_SEEDS_DIR, equivalences_file
 
@@ -67,10 +67,14 @@ class CrosswalkIndex:
     """Lookups over one equivalences file and the catalogs' declarations."""
 
     def __init__(
-        self, artifact: Mapping[str, Any], catalogs: Mapping[str, CatalogSpec], ocr_letters: Mapping[str, str]
+        self, artifact: Mapping[str, Any], catalogs: Mapping[str, CatalogSpec], ocr_letters: Mapping[str, str],
+        vocabulary: Vocabulary | None = None,
     ) -> None:
         """``artifact``: the parsed equivalences file; ``catalogs``: every catalog by id, in catalog order;
-        ``ocr_letters``: the letters OCR reads for digits in any code (vocabulary ``codes.ocr_letters``)."""
+        ``ocr_letters``: the letters OCR reads for digits in any code (vocabulary ``codes.ocr_letters``);
+        ``vocabulary``: the one it was read from, kept so that run-time readers of names (the item search,
+        hub/services/item_search.py) read a person's words with the same seeds directory's vocabulary."""
+        self.vocabulary = vocabulary
         self.catalogs = dict(catalogs)
         self._letters = {cid: {**ocr_letters, **(c.local.ocr_letters if c.local else {})} for cid, c in catalogs.items()}
         self.attributes: Mapping[str, Mapping[str, Any]] = artifact.get("attributes") or {}
@@ -110,7 +114,8 @@ class CrosswalkIndex:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
         if catalogs is None:
             catalogs = {cid: c.spec for cid, c in read_seed_catalogs(seeds).items()}
-        return cls(data, catalogs, read_vocabulary(seeds).ocr_letters)
+        vocabulary = read_vocabulary(seeds)
+        return cls(data, catalogs, vocabulary.ocr_letters, vocabulary)
 
     # ---------------------------------------------------------------------------------------- lookups
     def resolve_ref(self, ref: Any) -> str | None:

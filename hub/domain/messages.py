@@ -20,7 +20,7 @@ item in the same catalog, the same tier rule).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,11 @@ DEFAULT_LANGUAGE = LANGUAGES[0]
 def messages_dir(seeds: Path = DEFAULT_SEEDS_DIR) -> Path:
     """``messages/``: one ``<lang>.yaml`` per language."""
     return Path(seeds) / "messages"
+
+
+#: the errors whose messages are texts a person reads (the others are English for the developer), and the
+#: variants each must have: ``suggest`` names the items the hub thinks were meant (hub/services/item_search.py)
+ERROR_TEMPLATES: dict[str, tuple[str, ...]] = {"UNKNOWN_ITEM": ("default", "suggest")}
 
 
 # --------------------------------------------------------------------------------------------- the file
@@ -63,6 +68,7 @@ class Formats(_Strict):
     markSpan: str  # {scope} {validity}
     tier: str  # {code} {name}
     separator: str  # between the elements of a list
+    suggestion: str  # {ref} {name} {catalog}: an item an error suggests
 
 
 class Terms(_Strict):
@@ -85,6 +91,8 @@ class MessageFile(_Strict):
     #: reason code -> variant -> template (``default``: the template of a reason without a variant of its own)
     reasons: dict[str, dict[str, str]]
     billing: dict[str, str]
+    #: GraphQL error code -> variant -> template (``default``; ``suggest`` with the items it suggests)
+    errors: dict[str, dict[str, str]]
     #: a boolean fact -> its words when true and when false
     phrases: dict[str, dict[bool, str]]
     formats: Formats
@@ -100,6 +108,8 @@ def _check(file: MessageFile, path: Path) -> None:
     missing += [f"reasons.{c}" for c in ReasonCode if c.value not in file.reasons]
     missing += [f"billing.{b}" for b in BillingCode if b.value not in file.billing]
     missing += [f"terms.tiers.{t}" for t in Tier if t.value not in file.terms.tiers]
+    missing += [f"errors.{code}.{variant}" for code, variants in ERROR_TEMPLATES.items() for variant in variants
+                if variant not in file.errors.get(code, {})]
     unknown = [f"reasons.{c}" for c in file.reasons if c not in ReasonCode.__members__]
     unknown += [f"verdicts.{v}" for v in file.verdicts if v not in Verdict.__members__]
     unknown += [f"billing.{b}" for b in file.billing if b not in BillingCode.__members__]
@@ -217,6 +227,16 @@ class Renderer:
         """The billing rule's text: in Chinese the document's words (``{rule}``), in English a translation."""
         return self.messages[lang].billing[billing.code].format(rule=billing.text, clause=billing.clause,
                                                                 doc=billing.source)
+
+    def error_text(self, code: str, value: Any, suggestions: Sequence[tuple[str, str, str]] = (),
+                   lang: str = DEFAULT_LANGUAGE) -> str:
+        """The message of the GraphQL error ``code`` about ``value``, naming the ``suggestions`` (ref, name,
+        catalog) when there are any: “未知检查项目 'HE-IMG:9999'。您是否要找：HE-IMG:122 胸部CT平扫？”"""
+        m = self.messages[lang]
+        templates = m.errors[code]
+        shown = m.formats.separator.join(m.formats.suggestion.format(ref=r, name=n, catalog=c) for r, n, c in suggestions)
+        template = templates["suggest"] if suggestions else templates["default"]
+        return template.format_map(_Facts(value=str(value), suggestions=shown))
 
     # ---- rendering
 
