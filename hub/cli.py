@@ -157,6 +157,9 @@ def serve(**options: Any) -> None:
     err.print((f"GraphiQL {base}/graphql · " if settings.graphiql_enabled else "") + f"public list {base}/public · "
               f"start page {base}/", highlight=False, soft_wrap=True)
 
+    if settings.workers > 1:
+        raise typer.Exit(_serve_workers(settings))
+
     async def main() -> None:
         try:
             runtime = await Runtime.start(settings)
@@ -185,6 +188,29 @@ def serve(**options: Any) -> None:
         loop_factory = None
     with asyncio.Runner(loop_factory=loop_factory) as runner:
         runner.run(main())
+
+
+def _serve_workers(settings: Settings) -> int:
+    """``hub serve --workers N`` (N > 1): a supervisor and N worker processes (hub.web.workers); the same
+    refusals as one process, before any worker starts."""
+    from connectors.platforms import PlatformFileError
+    from graph.store import StoreError
+    from hub.services.audit import AuditLogError
+    from hub.services.loading import announce
+    from hub.web.workers import supervise
+
+    try:
+        import uvloop
+
+        loop_factory = uvloop.new_event_loop
+    except ImportError:
+        loop_factory = None
+    try:
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            return runner.run(supervise(settings, announce))
+    except (StoreError, PlatformFileError, AuditLogError, OSError, *seed_errors()) as e:
+        fail(str(e))
+    return 1
 
 
 # the flags come from the settings table (hub.config), so flag, variable and help are spelled once

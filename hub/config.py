@@ -64,6 +64,9 @@ class Settings(BaseSettings):
         "a new province or zone is files there."))
     host: str = _setting("127.0.0.1", flag="--host", help="Bind address.")
     port: int = _setting(8000, flag="--port", ge=0, le=65535, help="Port (0 = any free port).")
+    workers: int = _setting(1, flag="--workers", ge=1, le=64, help=(
+        "Server processes answering requests (one per core).  With the embedded store one more process owns "
+        "the store and the workers read and write through it; on Neo4j each worker has its own driver."))
     max_batch: int = _setting(1000, flag="--max-batch", ge=1,
                               help="Studies per recognizabilities request (the contract asks for at least 500).")
 

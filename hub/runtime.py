@@ -33,10 +33,13 @@ class Runtime:
     _session: Any = None
 
     @classmethod
-    async def start(cls, settings: Settings, seeds: Path | None = None) -> "Runtime":
+    async def start(cls, settings: Settings, seeds: Path | None = None, *, store: GraphStore | None = None,
+                    shared_audit: bool = False) -> "Runtime":
         """Open the store (seeding it on first open) and wire the engine over the data of ``seeds`` (the
         settings' seeds directory, ``--seeds`` / ``HUB_SEEDS``, unless given); read the platform file
-        first so a bad one is refused before anything is opened."""
+        first so a bad one is refused before anything is opened.  ``store``: one opened already (a worker
+        of ``hub serve --workers N`` uses the store process's, :mod:`graph.remote_store`), closed with the
+        runtime.  ``shared_audit``: the audit log is appended to by several processes (the workers)."""
         seeds = settings.seeds if seeds is None else seeds
         platforms = None
         if settings.platforms:
@@ -44,7 +47,8 @@ class Runtime:
 
             platforms = load_platforms(settings.platforms, zones=zone_codes(seeds))
         items = Items.from_seeds(seeds)  # the catalogs and the crosswalk index, once per process
-        store = await open_store(settings.graph, seed=False)
+        if store is None:
+            store = await open_store(settings.graph, seed=False)
         try:
             await ensure_seeded(store, items, seeds)
         except BaseException:
@@ -54,7 +58,7 @@ class Runtime:
         regions = await region_index(store)
         engine = RecognitionEngine(policies, regions, items, GraphFacts(store))
         try:
-            audit = open_audit(settings)
+            audit = open_audit(settings, shared=shared_audit)
         except BaseException:
             await store.close()
             raise
@@ -99,7 +103,9 @@ def audit_paths(settings: Settings) -> tuple[Path, Path]:
     return log, key
 
 
-def open_audit(settings: Settings) -> AuditLog:
+def open_audit(settings: Settings, *, shared: bool = False) -> AuditLog:
+    """The audit log of these settings; ``shared``: one of several processes appending to it (see
+    :class:`~hub.services.audit.AuditLog`)."""
     log, key = audit_paths(settings)
     forwarder = SyslogForwarder(settings.audit_syslog) if settings.audit_syslog else None
-    return AuditLog(log, Pseudonyms.from_file(key), forwarder=forwarder)
+    return AuditLog(log, Pseudonyms.from_file(key), forwarder=forwarder, shared=shared)

@@ -46,11 +46,25 @@ def announce_server(settings: Settings, runtime: "Runtime") -> Iterator[None]:
         return
     token = secrets.token_urlsafe(24)
     runtime.load_token = token  # type: ignore[attr-defined]
+    with announce(settings, token, settings.port):
+        yield
+
+
+@contextlib.contextmanager
+def announce(settings: Settings, token: str | None, port: int) -> Iterator[None]:
+    """The announcement itself (this process's pid, the URL on ``port``, the token ``/admin/load``
+    accepts); nothing for a Neo4j graph or without a token.  ``hub serve --workers N`` announces the
+    supervisor, which holds the store; any worker takes the files."""
+    if is_neo4j_target(settings.graph) or token is None:
+        yield
+        return
     path = announce_file(settings.graph)
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    if ":" in host:
+        host = f"[{host.strip('[]')}]"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
-        json.dump({"pid": os.getpid(), "url": f"http://{host}:{settings.port}", "token": token}, f)
+        json.dump({"pid": os.getpid(), "url": f"http://{host}:{port}", "token": token}, f)
     try:
         yield
     finally:

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -266,8 +267,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     async def healthz(request: Request) -> JSONResponse:
         rt = holder.get("runtime")
+        # pid: which process answered (hub serve --workers N runs several; tests and operators tell them apart)
         return JSONResponse({"ok": rt is not None, "graph": rt.store.backend if rt else None,
-                             "mode": settings.effective_mode})
+                             "mode": settings.effective_mode, "pid": os.getpid()})
 
     routes: list[Any] = [
         Route("/healthz", healthz),

@@ -17,6 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Histogram, disable_created_me
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hub.web.metrics_exposition import exposition_registry
 import hub.services.metrics  # noqa: F401  (registers the answer counters, so /metrics lists them from the start)
 from hub.services.recognition_gauges import GAUGES
 
@@ -30,4 +31,4 @@ GRAPHQL_SECONDS = Histogram(
 
 async def metrics_endpoint(request: Request) -> Response:
     await GAUGES.refresh()  # the rates' gauges read the store here (cached): collecting is synchronous
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(exposition_registry()), media_type=CONTENT_TYPE_LATEST)

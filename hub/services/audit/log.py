@@ -10,6 +10,15 @@
   fsyncs, not N; the event loop never waits on the disk and no executor thread is held by an fsync.
   An ``flock`` on the file keeps a second writer (another process, or a second AuditLog in this one)
   from forking the chain.
+* **Several processes, one chain** (``shared=True``: the workers of ``hub serve --workers N``).  Each
+  worker appends to the same file, so ``hub audit verify`` still checks one chain and an auditor reads one
+  file.  Each group commit takes an exclusive ``flock`` on a lock file beside the log (``LOG.lock``),
+  re-reads the chain's end when the file grew since this process last wrote (another worker appended),
+  writes and ``fdatasync``-s, then releases it; the lock is held through the fsync so that no worker
+  chains onto an event that is not yet durable.  Shared writers hold a *shared* ``flock`` on the log
+  itself, so a single writer (``shared=False``) is refused while they run, and they are refused beside
+  one.  Why not one file per worker: the chain would fork by worker, verification would have to accept a
+  set, and the order of events across workers would be lost.
 * **Crash safety.**  On open the writer reads the tail of the file to continue the chain.  A torn last
   write (kill -9 or power loss in the middle of a ``write()``) leaves complete lines and at most one
   fragment; the fragment is left in place — never truncated, the file only grows — and accounted for by a
@@ -23,6 +32,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import errno
 import fcntl
@@ -31,7 +41,7 @@ import os
 import queue
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,11 +203,12 @@ def _read_tail(fd: int, path: Path) -> _Tail:
 
 class AuditLog:
     """Appends audit events to ``path`` (created 0600 when absent).  Thread-safe and asyncio-safe; one
-    writer per file.  ``forwarder``: optional :class:`~hub.services.audit.syslog.SyslogForwarder`, handed
-    each event after it is durable (never waited on); the log closes it on :meth:`close`."""
+    writer per file, or several processes with ``shared`` (see the module docstring).  ``forwarder``:
+    optional :class:`~hub.services.audit.syslog.SyslogForwarder`, handed each event after it is durable
+    (never waited on); the log closes it on :meth:`close`."""
 
     def __init__(self, path: str | os.PathLike[str], pseudonyms: Pseudonyms, *,
-                 forwarder: "SyslogForwarder | None" = None, max_batch: int = 512) -> None:
+                 forwarder: "SyslogForwarder | None" = None, max_batch: int = 512, shared: bool = False) -> None:
         self.path = Path(path)
         self.pseudonyms = pseudonyms
         self.forwarder = forwarder
@@ -208,6 +219,9 @@ class AuditLog:
         self._failed: str | None = None  # set by an fsync error: no event is durable any more
         self._resume_needed = False  # set by a write error: re-read the tail before the next event
         self._closed = False
+        self.shared = shared
+        self._lock_fd: int | None = None  # shared: the lock file each commit holds
+        self._end = -1  # shared: the file's size after this process's last commit
         self.path.parent.mkdir(parents=True, exist_ok=True)
         created = not self.path.exists()
         try:
@@ -215,7 +229,10 @@ class AuditLog:
         except OSError as e:
             raise AuditLogError(f"cannot open the audit log {self.path}: {e.strerror}") from None
         try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(self._fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+            if shared:
+                self._lock_fd = os.open(self.path.with_name(self.path.name + ".lock"),
+                                        os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         except OSError as e:
             os.close(self._fd)
             if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
@@ -224,12 +241,13 @@ class AuditLog:
         try:
             if created:
                 _fsync_dir(self.path.parent)
-            self._resume()
+            with self._turn():
+                self._resume()
         except OSError as e:
-            os.close(self._fd)
+            self._close_files()
             raise AuditLogError(f"cannot read the audit log {self.path}: {e.strerror}") from None
         except BaseException:
-            os.close(self._fd)
+            self._close_files()
             raise
         self._submit_lock = threading.Lock()
         self._queue: queue.SimpleQueue[tuple[dict[str, Any], Future[AuditEvent]] | None] = queue.SimpleQueue()
@@ -237,6 +255,30 @@ class AuditLog:
         self._writer.start()
 
     # --- opening: continue the chain ----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _turn(self) -> Iterator[None]:
+        """This process's turn to extend the chain.  Alone on the file (not shared): always.  Shared: the
+        lock file's exclusive lock, and the chain's end re-read first when another process appended since
+        this one last wrote."""
+        if self._lock_fd is None:
+            yield
+            return
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        try:
+            if os.fstat(self._fd).st_size != self._end:
+                self._resume_needed = True
+            yield
+        finally:
+            try:
+                self._end = os.fstat(self._fd).st_size
+            finally:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    def _close_files(self) -> None:
+        os.close(self._fd)
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
 
     def _resume(self) -> None:
         tail = _read_tail(self._fd, self.path)
@@ -367,20 +409,21 @@ class AuditLog:
             if self._failed:
                 raise AuditWriteError(f"audit log {self.path} failed earlier ({self._failed}); "
                                       "restart the hub to reopen it")
-            try:
-                if self._resume_needed:
-                    self._resume()
-                prev, seq = self._prev, self._seq
-                for content, future in batch:
-                    event, line = seal({"seq": seq, "time": _now(), **content, "prev": prev})
-                    sealed.append((event, line, future))
-                    prev, seq = event["hash"], seq + 1
-                self._write_all(b"".join(line for _, line, _ in sealed))
-            except OSError as e:
-                self._resume_needed = True
-                raise AuditWriteError(f"audit log {self.path}: write failed: {e.strerror}") from None
-            self._prev, self._seq = prev, seq
-            self._fdatasync()
+            with self._turn():
+                try:
+                    if self._resume_needed:
+                        self._resume()
+                    prev, seq = self._prev, self._seq
+                    for content, future in batch:
+                        event, line = seal({"seq": seq, "time": _now(), **content, "prev": prev})
+                        sealed.append((event, line, future))
+                        prev, seq = event["hash"], seq + 1
+                    self._write_all(b"".join(line for _, line, _ in sealed))
+                except OSError as e:
+                    self._resume_needed = True
+                    raise AuditWriteError(f"audit log {self.path}: write failed: {e.strerror}") from None
+                self._prev, self._seq = prev, seq
+                self._fdatasync()
         except BaseException as e:  # noqa: BLE001 — every waiting request learns it; the thread lives on
             if not isinstance(e, AuditLogError):
                 log.exception("audit log %s: unexpected error", self.path)
@@ -417,7 +460,7 @@ class AuditLog:
             self._closed = True
             self._queue.put(None)
         self._writer.join()
-        os.close(self._fd)
+        self._close_files()
         if self.forwarder is not None:
             self.forwarder.close()
 
