@@ -25,6 +25,7 @@ class Loaders:
         self.alliances: DataLoader[str, Optional[Any]] = DataLoader(self._alliances)
         self.regions: DataLoader[str, Optional[Any]] = DataLoader(self._regions)
         self.alliances_of: DataLoader[str, list[Any]] = DataLoader(self._alliances_of)
+        self.marks_of: DataLoader[str, list[Any]] = DataLoader(self._marks_of)
         #: store reads made through these loaders (tests assert batching with it)
         self.reads = 0
 
@@ -52,6 +53,13 @@ class Loaders:
         out: dict[str, list[Any]] = {i: [] for i in ids}
         for r in rows:
             out.setdefault(r["institution"], []).append(to.alliance(r))
+        return [out[i] for i in ids]
+
+    async def _marks_of(self, ids: Sequence[str]) -> list[list[Any]]:
+        rows = await self._read("q.institutions_marks", {"ids": list(ids)})
+        out: dict[str, list[Any]] = {i: [] for i in ids}
+        for r in rows:
+            out.setdefault(r["institution"], []).append(to.mark(r))
         return [out[i] for i in ids]
 
 

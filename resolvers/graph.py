@@ -1,6 +1,7 @@
 """Resolvers for browsing the graph: institutions, alliances, regions, catalogs and their items.
 
-Plain functions reading named statements through the store; paging is ``first``/``offset``, each bounded
+Plain functions reading named statements through the store (institutions: resolvers/browse/, with the
+rest of the browse API); paging is ``first``/``offset``, each bounded
 (``max_page`` / ``max_offset``) so one request cannot pull the whole country, and refused outside its bounds
 as a ``BAD_INPUT`` naming the argument: nothing out of range reaches the store (an ``offset`` of a few
 thousand million once killed the process inside LadybugDB, graph.store.MAX_SKIP).
@@ -12,27 +13,16 @@ from typing import Any, Optional
 
 import strawberry
 
-from resolvers import catalog_search
 from resolvers import rows as to
+from resolvers.browse.paging import page_bounds
 from resolvers.context import hub
 from resolvers.errors import hub_error
 from resolvers.types import Alliance, Catalog, CatalogItem, Institution, Mark, Region
 
 def _page(info: strawberry.Info, first: int, offset: int) -> dict[str, int]:
-    """``first``/``offset`` as the page statements take them, or a BAD_INPUT naming the argument."""
-    context = hub(info)
-    for argument, value, most, setting in (
-        ("first", first, context.max_page, "max_page"),
-        ("offset", offset, context.max_offset, "max_offset"),
-    ):
-        if not 0 <= value <= most:
-            raise hub_error(
-                "BAD_INPUT",
-                f"argument {argument}: {value} is outside 0–{most} "
-                f"({setting}={most}; --{setting.replace('_', '-')} / HUB_{setting.upper()})",
-                {"argument": argument, "value": value, "max": most},
-            )
-    return {"limit": first, "skip": offset}
+    """``first``/``offset`` as the page statements take them, or a BAD_INPUT naming the argument (the browse
+    API's bounds, :func:`resolvers.browse.paging.page_bounds`)."""
+    return page_bounds(info, first, offset)
 
 
 def _filter(name: str, value: str | None) -> dict[str, Any]:
@@ -44,31 +34,6 @@ def _filter(name: str, value: str | None) -> dict[str, Any]:
 async def institution(info: strawberry.Info, id: strawberry.ID) -> Optional[Institution]:
     rows = await hub(info).store.read("q.institution", {"ids": [str(id)]})
     return to.institution(rows[0]) if rows else None
-
-
-def division_prefix(code: str) -> str:
-    """The prefix every institution code inside a GB/T 2260 division starts with: a province ``500000`` ->
-    ``50``, a city ``130100`` -> ``1301``, a county ``130110`` itself.  (Stripping trailing zeros read
-    ``500000`` as ``5`` — Sichuan's 51xxxx too — and a county ``130110`` as ``13011``, its neighbour 130111
-    too.)  A shorter string of digits is taken as the prefix it is (``13`` = Hebei)."""
-    if len(code) == 6 and code.isdigit():
-        return code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
-    return code
-
-
-async def institutions(
-    info: strawberry.Info,
-    region: Optional[str] = None,
-    name: Optional[str] = None,
-    first: int = 50,
-    offset: int = 0,
-) -> list[Institution]:
-    """Institutions, optionally within a region code prefix (``13`` = Hebei) or by part of the name."""
-    prefix = division_prefix(region) if region else region
-    rows = await hub(info).store.read(
-        "q.institutions_page", {**_filter("region", prefix), **_filter("name", name), **_page(info, first, offset)}
-    )
-    return [to.institution(r) for r in rows]
 
 
 async def alliances_of(info: strawberry.Info, institution_id: str) -> list[Alliance]:
@@ -101,13 +66,8 @@ async def catalogs(info: strawberry.Info) -> list[Catalog]:
     return [to.catalog(r) for r in rows]
 
 
-async def catalog_items(
-    info: strawberry.Info, catalog: Optional[str] = None, first: int = 50, offset: int = 0, search: Optional[str] = None,
-) -> list[CatalogItem]:
-    """The items of one catalog in the document's order; with ``search``, the items it finds, best first
-    (resolvers/catalog_search.py)."""
-    if search is not None or catalog is None:
-        return catalog_search.matching(info, search, catalog, _page(info, first, offset))
+async def catalog_items(info: strawberry.Info, catalog: str, first: int = 50, offset: int = 0) -> list[CatalogItem]:
+    """The items of one catalog in the document's order."""
     rows = await hub(info).store.read("q.catalog_items_page", {"catalog": catalog, **_page(info, first, offset)})
     if not rows and offset == 0 and catalog not in {c.id for c in await catalogs(info)}:
         raise hub_error("BAD_INPUT", f"unknown catalog {catalog!r}", catalog)

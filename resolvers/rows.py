@@ -43,7 +43,8 @@ def region(row: Row) -> Region:
 
 
 def mark(row: Row) -> Mark:
-    return Mark(item=row["item"], scope=row["scope"], valid_from=row["validFrom"], valid_to=row["validTo"])
+    return Mark(item=row["item"], scope=row["scope"], valid_from=row["validFrom"], valid_to=row["validTo"],
+                id=row.get("id"), _institution=row.get("institution"))
 
 
 def catalog(row: Row) -> Catalog:

@@ -19,13 +19,17 @@ from strawberry.federation.schema import FederationAny  # the _entities field's 
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.info import Info
 
-from resolvers import audit, graph, metrics, prior_studies, recognition, workflow
+from resolvers import audit, graph, prior_studies, recognition, workflow
 from resolvers import documents as policy_documents
+from resolvers.browse import institutions as browse_institutions
+from resolvers.browse import lookups as browse_lookups
+from resolvers.browse import marks as browse_marks
+from resolvers.browse.paging import Connection
 from resolvers.fastpath.documents import DocumentCache, Documents
 from resolvers.errors import PartialErrors, hub_error
 from resolvers.fastpath.execution import HubExecutionContext
 from resolvers.types import (
-    Alliance, Catalog, CatalogItem, Institution, PolicyDocument, PriorStudies, Recognition, Region,
+    Alliance, Catalog, CatalogItem, Institution, Mark, PolicyDocument, PriorStudies, Recognition, Region,
 )
 
 if TYPE_CHECKING:
@@ -60,15 +64,36 @@ class Query:
         description="The same exam in every catalog (crosswalk equivalence class), the asked item first.",
     )
     institution: Optional[Institution] = strawberry.field(resolver=graph.institution, description="An institution by id; null when unknown.")
-    institutions: list[Institution] = strawberry.field(resolver=graph.institutions, description="Browse institutions by region prefix or name.")
+    institutions: list[Institution] = strawberry.field(
+        resolver=browse_institutions.institutions,
+        description="Browse institutions by region (a division, a prefix of digits or a zone), name, or `where`; "
+        "first/offset paging (institutionsConnection pages by cursor, past any offset).")
+    institutions_connection: Connection[Institution] = strawberry.field(
+        resolver=browse_institutions.institutions_connection,
+        description="Institutions as a Relay connection: `where` filters with operators, `sort`, cursor paging "
+        "(first, after) at any depth, totalCount (docs/BROWSE.md).")
+    institutions_aggregate: browse_institutions.InstitutionAggregate = strawberry.field(
+        resolver=browse_institutions.institutions_aggregate,
+        description="Counts over the institutions `where` selects — in all, by region of any level, by tier — counted "
+        "in the store in one read.")
+    marks_connection: Connection[Mark] = strawberry.field(
+        resolver=browse_marks.marks_connection,
+        description="Quality marks as a Relay connection, filtered by item (or its catalog, modality, body part), scope or "
+        "label, validity on a day and holder (region within a zone, tier …); by id, cursor paging, totalCount.")
+    marks_aggregate: browse_marks.MarkAggregate = strawberry.field(
+        resolver=browse_marks.marks_aggregate,
+        description="Counts over the marks `where` selects: marks, distinct holders, and both by the holders' region of any "
+        "level — counted in the store in one read.")
+    region: Optional[Region] = strawberry.field(
+        resolver=browse_lookups.region, description="A region by code (GB/T 2260, a zone JJJ/CY, CN); null when unknown.")
+    catalog_item: Optional[CatalogItem] = strawberry.field(
+        resolver=browse_lookups.catalog_item,
+        description="A catalog item by reference CATALOG:LOCAL (OCR variants resolve); null when unknown.")
     alliance: Optional[Alliance] = strawberry.field(resolver=graph.alliance, description="An alliance (医联体/医共体) by id; null when unknown.")
     alliance_members: list[Institution] = strawberry.field(resolver=graph.alliance_members, description="The members of an alliance.")
     alliances: list[Alliance] = strawberry.field(resolver=graph.alliances, description="Browse alliances.")
     catalogs: list[Catalog] = strawberry.field(resolver=graph.catalogs, description="The seven catalogs of the five documents.")
-    catalog_items: list[CatalogItem] = strawberry.field(
-        resolver=graph.catalog_items,
-        description="The items of one catalog, in the document's order; with `search`, the items of every catalog (or of "
-        "`catalog`) it finds by name, code or reference, best first.")
+    catalog_items: list[CatalogItem] = strawberry.field(resolver=graph.catalog_items, description="The items of one catalog, in the document's order.")
     regions: list[Region] = strawberry.field(resolver=graph.regions, description="Browse regions (GB/T 2260, zones JJJ/CY, CN).")
     documents: list[PolicyDocument] = strawberry.field(
         resolver=policy_documents.documents,
@@ -94,17 +119,6 @@ class Query:
     )
     decisions: list[workflow.Decision] = strawberry.field(
         resolver=workflow.decisions, description="The recorded decisions on the patient's reminders at `at` (the last per reminder).")
-    recognition_metrics: metrics.RecognitionMetrics = strawberry.field(
-        resolver=metrics.recognition_metrics,
-        description="000 一(一)'s counts and four rates (首次提醒调阅率、互认率、诊断符合率、互认不遵从率) over the reminders first "
-        "issued from `from` to `to` at an institution, inside a region or zone, or everywhere; a rate is null when its "
-        "denominator is 0 (analyst, admin; docs/METRICS.md).",
-    )
-    recognition_ranking: list[metrics.RankedInstitution] = strawberry.field(
-        resolver=metrics.recognition_ranking,
-        description="000 六(三): institutions ranked by one rate over the same reminders, rank 1 the best — the highest "
-        "rate, and for nonComplianceRate (互认不遵从率) the lowest; equal rates by institution id (analyst, admin).",
-    )
 
 
 #: descriptions of the Query fields' arguments (the resolvers' signatures stay the source of the arguments;
@@ -124,13 +138,10 @@ ARGUMENTS: dict[str, dict[str, str]] = {
         "context": "Clinical circumstances (不予互认情形) applied to every study.",
         "lang": "The language of the texts (reason texts, verdictLabel, billing): ZH (default) or EN. The Accept-Language header is not read.",
     },
-    "equivalents": {
-        "item": "Catalog item reference CATALOG:LOCAL (OCR variants resolve).",
-        "lang": "The language of an UNKNOWN_ITEM error's message (its suggestions): ZH (default) or EN.",
-    },
+    "equivalents": {"item": "Catalog item reference CATALOG:LOCAL (OCR variants resolve)."},
     "institution": {"id": "The institution's id."},
     "institutions": {
-        "region": "GB/T 2260 code or prefix: 13 or 130000 = Hebei, 1301 = Shijiazhuang.",
+        "region": "GB/T 2260 code or prefix (13 or 130000 = Hebei, 1301 = Shijiazhuang), or a zone (JJJ, CY) or CN.",
         "name": "Part of the institution's name.",
         "first": "Page size (at most 500).",
         "offset": "Rows to skip.",
@@ -139,11 +150,9 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "allianceMembers": {"id": "The alliance's id."},
     "alliances": {"first": "Page size (at most 500).", "offset": "Rows to skip."},
     "catalogItems": {
-        "catalog": "Catalog id, e.g. BJ-IMG; with `search`, only that catalog's items (optional then).",
+        "catalog": "Catalog id, e.g. BJ-IMG.",
         "first": "Page size (at most 500).",
         "offset": "Rows to skip.",
-        "search": "A name, code or reference, fuzzy: 胸部CT, 头颅磁共振, 血常规, BW23ZYZZZ, HE-IMG:122 (a typo such as 胸布CT "
-        "still finds the chest CT); answered best first, each item with its score and matchedOn (docs/SEARCH.md).",
     },
     "auditEvents": {"patient": "The patient (DICOM PatientID + IssuerOfPatientID); matched by its keyed pseudonym."},
     "priorStudies": {

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 import strawberry
 
 from hub.domain import vocabulary
 
+from resolvers.browse.filters import InstitutionSort, InstitutionWhere
+from resolvers.browse.paging import Connection
 from resolvers.fastpath.inputs import scalar_input
 
 
@@ -203,11 +205,19 @@ class CatalogItem:
     source: Optional[str] = strawberry.field(default=None, description="Document prefix 000…004.")
     printed: Optional[str] = strawberry.field(default=None, description="The code exactly as printed, when it differs (OCR).")
     note: Optional[str] = strawberry.field(default=None, description="A remark on the row (correction, flaw of the source text).")
-    score: Optional[float] = strawberry.field(default=None, description="How well the item matches `catalogItems(search:)`, 0–100 "
-                                              "(100: the name, code or reference itself); null outside a search.")
-    matched_on: Optional[str] = strawberry.field(default=None, description="What the search matched: ref, code, name, features "
-                                                 "(the vocabulary's reading, e.g. 磁共振 = MR), equivalent (the same exam as a "
-                                                 "match, crosswalk) or fuzzy; null outside a search.")
+
+    @strawberry.field(description="The institutions holding a mark for this item (reverse of Mark.forItem), by id, a page "
+                      "after a cursor; one read per item (ask it of one item, e.g. catalogItem(ref)).")
+    async def holders(
+        self, info: strawberry.Info,
+        scope: Annotated[Optional[str], strawberry.argument(description="Only marks of this scope (110000, JJJ, CY …).")] = None,
+        valid_on: Annotated[Optional[dt.date], strawberry.argument(description="Only marks valid on this day.")] = None,
+        first: Annotated[int, strawberry.argument(description="Page size (at most max_page).")] = 50,
+        after: Annotated[Optional[str], strawberry.argument(description="Continue after this cursor (a page's endCursor).")] = None,
+    ) -> Connection[Institution]:
+        from resolvers.browse.marks import item_holders
+
+        return await item_holders(info, self.ref, scope, valid_on, first, after)
 
     @classmethod
     def resolve_reference(cls, info: strawberry.Info, ref: str) -> Optional["CatalogItem"]:
@@ -255,6 +265,19 @@ class Region:
     level: str = strawberry.field(description="nation, zone, province, city or county.")
     parents: list[str] = strawberry.field(description="Codes of the regions it is directly part of (a province's zone and the nation …).")
 
+    @strawberry.field(description="The institutions lying inside it (a zone: its provinces'; the nation: all), a page after a "
+                      "cursor, with the filters and sorts of institutionsConnection; one read per region.")
+    async def institutions(
+        self, info: strawberry.Info,
+        where: Annotated[Optional[InstitutionWhere], strawberry.argument(description="Further filters (region.within is this region).")] = None,
+        sort: Annotated[Optional[list[InstitutionSort]], strawberry.argument(description="One key (id, name, region, tier) and its direction; default by id.")] = None,
+        first: Annotated[int, strawberry.argument(description="Page size (at most max_page).")] = 50,
+        after: Annotated[Optional[str], strawberry.argument(description="Continue after this cursor (a page's endCursor, same sort).")] = None,
+    ) -> Connection[Institution]:
+        from resolvers.browse.institutions import region_institutions
+
+        return await region_institutions(info, self.code, where, sort, first, after)
+
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, code: str) -> Optional["Region"]:
         from resolvers.entities import loaders
@@ -268,6 +291,28 @@ class Mark:
     scope: str = strawberry.field(description="Region or zone code within which it is recognized (e.g. 110000, JJJ).")
     valid_from: dt.date = strawberry.field(description="First day it is valid.")
     valid_to: Optional[dt.date] = strawberry.field(description="Last day it is valid; null when open.")
+    id: Optional[str] = strawberry.field(default=None, description="Its key in the graph: institution|item|scope|validFrom.")
+    _institution: strawberry.Private[Optional[str]] = None
+
+    @strawberry.field(description="`item` as an object: the catalog item as the document prints it (from memory: no store read).")
+    def for_item(self, info: strawberry.Info) -> CatalogItem:
+        found = _catalog_item(info, self.item)
+        if found is None:  # a load refuses a mark of an unknown item, so only a catalog removed since
+            from resolvers.errors import hub_error
+
+            raise hub_error("UNKNOWN_ITEM", f"mark {self.id or ''}: item {self.item!r} is in no catalog", self.item)
+        return found
+
+    @strawberry.field(description="`scope` as an object: the region or zone it is valid in (one read for all marks of a page).")
+    async def valid_in(self, info: strawberry.Info) -> Optional[Region]:
+        from resolvers.entities import loaders
+
+        return await loaders(info).regions.load(self.scope)
+
+    @strawberry.field(description="The institution holding it (one read for all marks of a page).")
+    async def holder(self, info: strawberry.Info) -> Optional[Institution]:
+        return await _institution(info, self._institution)
+
 
 
 @strawberry.federation.type(keys=["id"], description="A medical institution (医疗机构). Entity key: id.")
@@ -290,11 +335,23 @@ class Institution:
 
         return await loaders(info).alliances_of.load(str(self.id))
 
-    @strawberry.field(description="Its quality marks (互认标识).")
+    @strawberry.field(description="Its quality marks (互认标识), by item, scope and start (one read for all institutions of a page).")
     async def marks(self, info: strawberry.Info) -> list[Mark]:
-        from resolvers.graph import marks_of
+        from resolvers.entities import loaders
 
-        return await marks_of(info, str(self.id))
+        return await loaders(info).marks_of.load(str(self.id))
+
+    @strawberry.field(description="`region` as an object: the region it lies in, with its name, level and parents (one read for "
+                      "all institutions of a page).")
+    async def located_in(self, info: strawberry.Info) -> Region:
+        from resolvers.entities import loaders
+
+        found = await loaders(info).regions.load(self.region)
+        if found is None:  # a load refuses an institution outside the graph's regions
+            from resolvers.errors import hub_error
+
+            raise hub_error("BAD_INPUT", f"institution {self.id}: region {self.region!r} is not in the graph", self.region)
+        return found
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Optional["Institution"]:

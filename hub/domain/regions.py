@@ -208,6 +208,19 @@ class RegionIndex:
         self._provinces[code] = found
         return found
 
+    def provinces_within(self, code: str) -> tuple[str, ...]:
+        """The GB/T 2260 provinces inside ``code`` (a zone's members, every province for the nation; a
+        province itself), sorted: what "located in a zone" means for an institution, whose region is a
+        division code — the browse filters read a zone as these provinces, from the zones file the graph was
+        seeded with, never from a list typed in code."""
+        if not hasattr(self, "_within"):
+            self._within: dict[str, tuple[str, ...]] = {}
+        hit = self._within.get(code)
+        if hit is None:
+            provinces = {c for c in (*self.names, *self._parents) if len(c) == 6 and c.isdigit() and c.endswith("0000")}
+            hit = self._within[code] = tuple(sorted(p for p in provinces if code in self.scopes_containing(p)))
+        return hit
+
     def size(self, code: str) -> int:
         """How many regions lie inside ``code`` (itself included): "largest scope" in 001 三、4."""
         if not hasattr(self, "_sizes"):
