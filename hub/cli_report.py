@@ -26,6 +26,7 @@ err = Console(stderr=True)
 out = Console()
 
 GraphOpt = cli_parameters(["graph"])[0].annotation  # the same --graph as `hub serve`, from the settings table
+SeedsOpt = cli_parameters(["seeds"])[0].annotation  # the same --seeds: the policies' upload rules are cited
 
 #: a usage error, as click exits for one
 USAGE = 2
@@ -50,6 +51,7 @@ def monthly(
         file_okay=False)] = Path("."),
     lang: Annotated[str, typer.Option("--lang", help="Language of headers and notes: zh (default) or en.")] = "zh",
     graph: GraphOpt = None,
+    seeds: SeedsOpt = None,
 ) -> None:
     """The monthly report (002 四(四)): the four rates of 000 一(一) with their counts and 004 7.1's data
     quality where the hub has a source for it ("平台未提供" where it has none), as CSV (UTF-8 with BOM) and
@@ -58,6 +60,9 @@ def monthly(
     from graph.readonly import open_read_only
     from graph.store import StoreError
     from hub.domain.monthly_report import Month, check_language
+    from hub.domain.policy import PolicyFileError, load_policies
+    from hub.domain.seeds import policies_dir
+    from hub.domain.upload_rules import UploadRules
     from hub.services.recognition_metrics import MetricsScopeError
     from hub.services.report_files import write_report
     from hub.services.reports import MonthlyReport, monthly_report
@@ -74,15 +79,20 @@ def monthly(
     except ValueError as e:
         _refuse("--lang", str(e))
     try:
-        settings = Settings.from_options(graph=graph)
+        settings = Settings.from_options(graph=graph, seeds=seeds)
     except ValueError as e:
-        _refuse("--graph", str(e))
+        _refuse("--graph / --seeds", str(e))
+    try:
+        rules = UploadRules.of(load_policies(policies_dir(settings.seeds)).values())
+    except PolicyFileError as e:
+        _refuse("--seeds", str(e), code=1)
 
     async def build() -> MonthlyReport:
         store = await open_read_only(settings.graph)
         try:
             regions = await region_index(store)  # type: ignore[arg-type]
-            return await monthly_report(store, regions, period, institution=institution, region=region)
+            return await monthly_report(store, regions, period, upload_rules=rules, institution=institution,
+                                        region=region)
         finally:
             await store.close()
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hub.domain.upload_rules import UploadRules
+
 #: what a report shows where a figure has no source (the platforms do not give it)
 NOT_PROVIDED_ZH = "平台未提供"
 NOT_PROVIDED_EN = "not provided by the platforms"
@@ -56,11 +58,11 @@ REQUIREMENTS: tuple[QualityRequirement, ...] = (
         "004 7.1.3", "完整性", "completeness", "申请单、患者、登记、采集、诊断等十类信息的完整性",
         "the ten kinds of information (order, patient, registration, acquisition, diagnosis …) present",
         "不低于95%", "at least 95 %", None,
-        "平台未提供这十类信息；本报告另列“影像完整性”（按001 三、2(二)、003 二(四)上传规则核对影像序列），两者口径不同，"
+        "平台未提供这十类信息；本报告另列“影像完整性”（按各政策的影像上传规则核对影像序列），两者口径不同，"
         "不可与95%的目标直接比较",
         "the platforms do not give these ten kinds of information; the report shows image completeness (series "
-        "checked against the upload rules of 001 三、2(二) and 003 二(四)) separately — a different measure, not "
-        "comparable with the 95 % target"),
+        "checked against the policies' upload rules) separately — a different measure, not comparable with the "
+        "95 % target"),
     QualityRequirement(
         "004 7.1.4", "准确性", "accuracy", "申请、登记、采集参数、诊断结论等字段的准确性",
         "order, registration, acquisition parameters, diagnostic conclusion … accurate",
@@ -72,18 +74,21 @@ REQUIREMENTS: tuple[QualityRequirement, ...] = (
         "平台不提供上传时间，无法计算上传间断", "the platforms give no upload times, so no gaps can be computed"),
 )
 
-#: the clauses the image-completeness figures are measured against (policy files' ``uploadRules``)
-IMAGE_COMPLETENESS_CLAUSES = "001 三、2(二)；003 二(四)"
+def upload_rule_clauses(rules: UploadRules) -> str:
+    """The clauses image completeness is measured against — every policy's ``uploadRules`` (today 001 三、2(二)
+    and 003 二(四)), each once, in the policies' order: read from the seeds like the rules themselves, so a new
+    province's upload rules are cited without a code change."""
+    return "；".join(dict.fromkeys(f"{r.source} {r.clause}" for r in rules.rules))
 
 
 @dataclass(frozen=True)
 class Figure:
-    """A data-quality figure the hub does count: its column name in the store row, its labels, what it is."""
+    """A data-quality figure the hub does count: its column name in the store row, its labels, what it is (its
+    clauses are the upload rules': :func:`upload_rule_clauses`)."""
 
     name: str
     label_zh: str
     label_en: str
-    clause: str
     kind: str  # "count" | "rate"
     meaning_zh: str
     meaning_en: str
@@ -91,13 +96,12 @@ class Figure:
 
 #: the image-completeness figures of the reminded studies (the findings kept on each reminder), in report order
 FIGURES: tuple[Figure, ...] = (
-    Figure("imagesIncomplete", "影像不完整数", "studies with images missing", IMAGE_COMPLETENESS_CLAUSES, "count",
+    Figure("imagesIncomplete", "影像不完整数", "studies with images missing", "count",
            "提醒所涉检查中，平台影像按上传规则核对有缺失的数目（以最近一次提醒时所见为准）",
            "reminders whose study's images, checked against the upload rules, missed something (as last seen)"),
-    Figure("completenessUnknown", "影像完整性未能核对数", "studies whose completeness could not be checked",
-           IMAGE_COMPLETENESS_CLAUSES, "count",
+    Figure("completenessUnknown", "影像完整性未能核对数", "studies whose completeness could not be checked", "count",
            "平台未给出足够信息、无法核对影像完整性的提醒数", "reminders whose platform said too little to check completeness"),
-    Figure("imageCompletenessRate", "影像完整率", "image completeness rate", IMAGE_COMPLETENESS_CLAUSES, "rate",
+    Figure("imageCompletenessRate", "影像完整率", "image completeness rate", "rate",
            "未发现影像缺失或无法核对情形的提醒数 ÷ 提醒数（无上传规则的检查类别计为未发现缺失）",
            "reminders with no completeness finding ÷ reminders (studies of a class no upload rule names count "
            "as without a finding)"),

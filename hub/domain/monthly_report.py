@@ -86,7 +86,21 @@ def requirement_key(clause: str) -> str:
     return f"quality {clause}"
 
 
-COLUMNS: tuple[Column, ...] = (
+def columns(upload_clauses: str) -> tuple[Column, ...]:
+    """The report's columns, in order; ``upload_clauses`` (:func:`hub.domain.data_quality.upload_rule_clauses`)
+    cite the image-completeness figures in their headers, so the CSV, which has no notes sheet, says what they
+    were measured against."""
+    cited = f"（{upload_clauses}）" if upload_clauses else ""
+    cited_en = f" ({upload_clauses})" if upload_clauses else ""
+    return (
+        *COLUMNS_BEFORE,
+        *(Column(f.name, f"{f.label_zh}{cited}", f"{f.label_en}{cited_en}", f.kind) for f in FIGURES),
+        *COLUMNS_AFTER,
+    )
+
+
+#: the scope, the month, the seven counts and the four rates
+COLUMNS_BEFORE: tuple[Column, ...] = (
     Column("institution", "机构编码", "institution id", "text"),
     Column("institutionName", "机构名称", "institution", "text"),
     Column("region", "地区编码", "region code", "text"),
@@ -94,7 +108,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("month", "统计月份", "month", "text"),
     *(Column(name, label, COUNT_LABELS_EN[name], "count") for name, label in COUNT_LABELS_ZH.items()),
     *(Column(r.name, r.label_zh, r.label_en, "rate") for r in RATES),
-    *(Column(f.name, f"{f.label_zh}（{f.clause}）", f"{f.label_en} ({f.clause})", f.kind) for f in FIGURES),
+)
+#: the 004 7.1 requirements the hub has no source for, and the citation
+COLUMNS_AFTER: tuple[Column, ...] = (
     *(Column(requirement_key(q.clause), f"{q.label_zh}（{q.clause}）", f"{q.label_en} ({q.clause})", "text")
       for q in REQUIREMENTS if q.source is None),
     Column("citation", "依据", "citation", "text"),

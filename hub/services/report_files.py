@@ -1,5 +1,5 @@
 """The monthly report (:mod:`hub.services.reports`) as files: one CSV and one XLSX holding the same table
-(:data:`hub.domain.monthly_report.COLUMNS`), in Chinese by default.
+(:func:`hub.domain.monthly_report.columns`), in Chinese by default.
 
 * **CSV** — UTF-8 *with a byte-order mark* (``utf-8-sig``): Excel as installed in China opens a CSV without
   one in the system's legacy code page (GBK), and every Chinese header and name turns to mojibake; with the
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from hub.domain.data_quality import FIGURES, REQUIREMENTS
-from hub.domain.monthly_report import CITATION, COLUMNS, Column, requirement_key, word
+from hub.domain.monthly_report import CITATION, Column, columns, requirement_key, word
 from hub.domain.recognition_metrics import COUNT_LABELS_EN, COUNT_LABELS_ZH, RATES
 from hub.services.reports import MonthlyReport, ReportRow
 
@@ -60,9 +60,9 @@ def row_values(report: MonthlyReport, row: ReportRow, lang: str) -> dict[str, An
 
 
 def table(report: MonthlyReport, lang: str) -> list[list[Any]]:
-    """The report's rows (each institution, then the total) as cells in :data:`COLUMNS` order."""
+    """The report's rows (each institution, then the total) as cells in the order of its columns."""
     rows = [*report.rows, *([report.total] if report.total is not None else [])]
-    return [[row_values(report, r, lang)[c.key] for c in COLUMNS] for r in rows]
+    return [[row_values(report, r, lang)[c.key] for c in columns(report.upload_clauses)] for r in rows]
 
 
 def _csv_cell(column: Column, value: Any) -> str:
@@ -76,9 +76,10 @@ def _csv_cell(column: Column, value: Any) -> str:
 def write_csv(report: MonthlyReport, path: Path, lang: str) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         out = csv.writer(f)
-        out.writerow([c.label(lang) for c in COLUMNS])
+        header = columns(report.upload_clauses)
+        out.writerow([c.label(lang) for c in header])
         for cells in table(report, lang):
-            out.writerow([_csv_cell(c, v) for c, v in zip(COLUMNS, cells, strict=True)])
+            out.writerow([_csv_cell(c, v) for c, v in zip(header, cells, strict=True)])
 
 
 def _width(text: str) -> int:
@@ -108,7 +109,8 @@ def _notes(report: MonthlyReport, lang: str) -> list[list[Any]]:
     rows += [[], [word("quality", lang), word("status", lang), word("target", lang), word("explanation", lang)]]
     for f in FIGURES:
         label = f.label_en if lang == "en" else f.label_zh
-        rows.append([f"{label}（{f.clause}）" if lang != "en" else f"{label} ({f.clause})", word("counted", lang),
+        rows.append([f"{label}（{report.upload_clauses}）" if lang != "en" else f"{label} ({report.upload_clauses})",
+                     word("counted", lang),
                      None, f.meaning_en if lang == "en" else f.meaning_zh])
     for q in REQUIREMENTS:
         rows.append([f"{q.clause} {q.label_en if lang == 'en' else q.label_zh}: "
@@ -126,14 +128,15 @@ def write_xlsx(report: MonthlyReport, path: Path, lang: str) -> None:
     sheet = book.active
     sheet.title = word("sheet", lang)
     bold = Font(bold=True)
-    sheet.append([c.label(lang) for c in COLUMNS])
+    header = columns(report.upload_clauses)
+    sheet.append([c.label(lang) for c in header])
     for cell in sheet[1]:
         cell.font = bold
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     cells = table(report, lang)
     for values in cells:
         sheet.append(values)
-    for col, column in enumerate(COLUMNS, 1):
+    for col, column in enumerate(header, 1):
         fmt = XLSX_FORMATS.get(column.kind)
         if fmt:
             for r in range(2, len(cells) + 2):

@@ -24,10 +24,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from hub.domain.data_quality import ImageCompleteness
+from hub.domain.data_quality import ImageCompleteness, upload_rule_clauses
 from hub.domain.monthly_report import Month
 from hub.domain.recognition_metrics import RecognitionCounts
 from hub.domain.regions import RegionIndex
+from hub.domain.upload_rules import UploadRules
 from hub.domain.vocabulary import ReasonCode
 from hub.services.recognition_metrics import recognition_metrics
 from hub.services.reminders import finding_code_marker
@@ -63,6 +64,7 @@ class MonthlyReport:
     rows: tuple[ReportRow, ...]
     total: ReportRow | None  # a region's total (the metrics of the whole region); None for an institution
     generated_at: str
+    upload_clauses: str  # what image completeness was measured against (upload_rule_clauses)
 
     @property
     def scope(self) -> str:
@@ -82,10 +84,12 @@ def _images(row: Mapping[str, Any] | None) -> ImageCompleteness:
                              int(row["imagesIncomplete"] or 0), int(row["completenessUnknown"] or 0))
 
 
-async def monthly_report(store: Reader, regions: RegionIndex, month: Month, *, institution: str | None = None,
-                         region: str | None = None, now: dt.datetime | None = None) -> MonthlyReport:
+async def monthly_report(store: Reader, regions: RegionIndex, month: Month, *, upload_rules: UploadRules,
+                         institution: str | None = None, region: str | None = None,
+                         now: dt.datetime | None = None) -> MonthlyReport:
     """The report of ``month`` for ``institution`` or for every institution of ``region`` (a GB/T 2260 code or a
-    zone code), plus the region's total.  Raises :class:`hub.services.recognition_metrics.MetricsScopeError` for
+    zone code), plus the region's total; ``upload_rules`` are the policies' (the seeds the hub runs with), cited
+    beside the image-completeness figures.  Raises :class:`hub.services.recognition_metrics.MetricsScopeError` for
     a scope the metrics refuse, ValueError when not exactly one of the two is given."""
     if (institution is None) == (region is None):
         raise ValueError("a monthly report is of one institution or of one region: give exactly one")
@@ -96,6 +100,7 @@ async def monthly_report(store: Reader, regions: RegionIndex, month: Month, *, i
         "incomplete": finding_code_marker(ReasonCode.INCOMPLETE_IMAGES),
         "unknown": finding_code_marker(ReasonCode.COMPLETENESS_UNKNOWN)})}
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    cited = upload_rule_clauses(upload_rules)
 
     def row(iid: str, name: str | None, code: str | None, counts: RecognitionCounts) -> ReportRow:
         return ReportRow(iid, name, code, regions.names.get(code) if code else None, counts, _images(grouped.get(iid)))
@@ -103,7 +108,7 @@ async def monthly_report(store: Reader, regions: RegionIndex, month: Month, *, i
     if institution is not None:
         (found,) = await store.read("reminder.institutions", {"ids": [institution]})
         only = row(institution, found.get("name"), found.get("region"), total)
-        return MonthlyReport(month, institution, None, found.get("name"), (only,), None, stamp)
+        return MonthlyReport(month, institution, None, found.get("name"), (only,), None, stamp, cited)
 
     assert region is not None
     located = {r["id"]: r for r in await store.read("institution.in_regions", {"codes": divisions_within(regions, region)})}
@@ -117,4 +122,4 @@ async def monthly_report(store: Reader, regions: RegionIndex, month: Month, *, i
     )
     images = sum((r.images for r in rows), ImageCompleteness())
     summary = ReportRow(None, None, region, regions.names.get(region), total, images)
-    return MonthlyReport(month, None, region, regions.names.get(region), rows, summary, stamp)
+    return MonthlyReport(month, None, region, regions.names.get(region), rows, summary, stamp, cited)

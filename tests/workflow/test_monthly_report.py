@@ -23,12 +23,14 @@ import pytest
 from graph.facts import region_index
 from graph.store import open_store
 from graph.workflow import WorkflowStore
-from hub.domain.data_quality import NOT_PROVIDED_EN, NOT_PROVIDED_ZH
-from hub.domain.monthly_report import COLUMNS, CITATION
-from hub.domain.upload_rules import Finding
+from hub.domain.data_quality import NOT_PROVIDED_EN, NOT_PROVIDED_ZH, upload_rule_clauses
+from hub.domain.monthly_report import CITATION, Month, columns
+from hub.domain.policy import load_policies
+from hub.domain.seeds import DEFAULT_SEEDS_DIR, policies_dir
+from hub.domain.upload_rules import Finding, UploadRules
 from hub.domain.vocabulary import ReasonCode
 from hub.services.recognition_metrics import recognition_metrics
-from hub.services.reminders import findings_json
+from hub.services.reminders import finding_code_marker, findings_json
 from tests.support.hubproc import hub_cli
 from tests.workflow.test_workflow_store import decision, reminder
 
@@ -45,6 +47,8 @@ INSTITUTIONS = [
 INCOMPLETE = findings_json([Finding(ReasonCode.INCOMPLETE_IMAGES, "001", "三、2(二)", "CT: no thin slices", "ct.thin")])
 UNKNOWN = findings_json([Finding(ReasonCode.COMPLETENESS_UNKNOWN, "001", "三、2(二)", "series unreadable",
                                  "completeness.unknown")])
+#: the columns with the clauses of the demo seeds' upload rules (001 and 003 state them)
+COLUMNS = columns("001 三、2(二)；003 二(四)")
 KEYS = [c.key for c in COLUMNS]
 RATE_KEYS = ("firstReminderViewRate", "recognitionRate", "diagnosisConsistencyRate", "nonComplianceRate")
 
@@ -185,6 +189,12 @@ def test_monthly_report_of_a_zone_and_of_an_institution(fresh_graph, tmp_path):
 
     csv_rows, xlsx_rows = _report(graph, tmp_path / "jjj", "--region", "JJJ", "--month", "2026-11")
     assert [r["institution"] for r in csv_rows] == ["bj-a", "bj-b", "he-a", "合计"]
+    with open(tmp_path / "jjj" / "report-JJJ-2026-11.csv", encoding="utf-8-sig") as f:
+        header = next(csv.reader(f))
+    assert header == [c.label("zh") for c in COLUMNS]  # Chinese headers; image completeness cites the seeds' rules
+    assert header[5:16] == ["提醒数", "调阅数", "互认数", "应互认已处理数", "不遵从数", "复查比对数", "诊断符合数",
+                            "首次提醒调阅率", "互认率", "诊断符合率", "互认不遵从率"]
+    assert "影像完整率（001 三、2(二)；003 二(四)）" in header and "及时性（004 7.1.1）" in header
     for (c, x), exp, ident in zip(zip(csv_rows, xlsx_rows), (BJ_A, BJ_B, HE_A, JJJ), (
             ("bj-a", "北京甲医院", "110101", "东城区"), ("bj-b", "北京乙医院", "110108", "海淀区"),
             ("he-a", "石家庄甲医院", "130102", "长安区"), ("合计", None, "JJJ", "京津冀")), strict=True):
@@ -237,3 +247,30 @@ def test_bad_options_are_refused_naming_the_option_and_write_nothing(fresh_graph
         assert run.returncode != 0 and "Traceback" not in run.stderr, (args, run.stderr)
         assert f"{option}:" in run.stderr, (args, run.stderr)
         assert not out.exists(), (args, list(out.iterdir()))
+
+
+def test_a_month_runs_from_its_first_day_to_its_last():
+    assert (Month.parse("2026-11").first, Month.parse("2026-11").last) == (D(2026, 11, 1), D(2026, 11, 30))
+    assert Month.parse("2028-02").last == D(2028, 2, 29) and Month.parse("2026-02").last == D(2026, 2, 28)
+    assert Month.parse("2026-12").last == D(2026, 12, 31) and str(Month.parse(" 2026-01 ")) == "2026-01"
+    for bad in ("2026-00", "2026-13", "2026-1", "26-11", "2026/11", "2026-11-01", ""):
+        with pytest.raises(ValueError, match="YYYY-MM"):
+            Month.parse(bad)
+
+
+def test_the_store_counts_findings_by_the_text_the_reminders_write():
+    """reminder.metrics_by_institution finds a code in the findings' JSON text: the marker it is given is made by
+    the serializer that wrote the text (hub.services.reminders), for every completeness code."""
+    for code in (ReasonCode.INCOMPLETE_IMAGES, ReasonCode.COMPLETENESS_UNKNOWN):
+        text = findings_json([Finding(code, "001", "三、2(二)", "细节：缺薄层", "ct.thin")])
+        assert finding_code_marker(code) in text
+        assert finding_code_marker(ReasonCode.INCOMPLETE_IMAGES if code != ReasonCode.INCOMPLETE_IMAGES
+                                   else ReasonCode.COMPLETENESS_UNKNOWN) not in text
+
+
+def test_image_completeness_is_cited_from_the_policies_upload_rules():
+    """The clauses beside the image-completeness figures come from the seeds' policy files, not from code."""
+    rules = UploadRules.of(load_policies(policies_dir(DEFAULT_SEEDS_DIR)).values())
+    assert upload_rule_clauses(rules) == "001 三、2(二)；003 二(四)"
+    assert upload_rule_clauses(UploadRules()) == ""
+    assert columns("")[16].label("zh") == "影像不完整数"
