@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 import strawberry
 
+from resolvers import catalog_search
 from resolvers import rows as to
 from resolvers.browse.paging import page_bounds
 from resolvers.context import hub
@@ -66,8 +67,13 @@ async def catalogs(info: strawberry.Info) -> list[Catalog]:
     return [to.catalog(r) for r in rows]
 
 
-async def catalog_items(info: strawberry.Info, catalog: str, first: int = 50, offset: int = 0) -> list[CatalogItem]:
-    """The items of one catalog in the document's order."""
+async def catalog_items(
+    info: strawberry.Info, catalog: Optional[str] = None, first: int = 50, offset: int = 0, search: Optional[str] = None,
+) -> list[CatalogItem]:
+    """The items of one catalog in the document's order; with ``search``, the items it finds, best first
+    (resolvers/catalog_search.py)."""
+    if search is not None or catalog is None:
+        return catalog_search.matching(info, search, catalog, _page(info, first, offset))
     rows = await hub(info).store.read("q.catalog_items_page", {"catalog": catalog, **_page(info, first, offset)})
     if not rows and offset == 0 and catalog not in {c.id for c in await catalogs(info)}:
         raise hub_error("BAD_INPUT", f"unknown catalog {catalog!r}", catalog)

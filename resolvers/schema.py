@@ -93,7 +93,10 @@ class Query:
     alliance_members: list[Institution] = strawberry.field(resolver=graph.alliance_members, description="The members of an alliance.")
     alliances: list[Alliance] = strawberry.field(resolver=graph.alliances, description="Browse alliances.")
     catalogs: list[Catalog] = strawberry.field(resolver=graph.catalogs, description="The seven catalogs of the five documents.")
-    catalog_items: list[CatalogItem] = strawberry.field(resolver=graph.catalog_items, description="The items of one catalog, in the document's order.")
+    catalog_items: list[CatalogItem] = strawberry.field(
+        resolver=graph.catalog_items,
+        description="The items of one catalog, in the document's order; with `search`, the items of every catalog (or of "
+        "`catalog`) it finds by name, code or reference, best first.")
     regions: list[Region] = strawberry.field(resolver=graph.regions, description="Browse regions (GB/T 2260, zones JJJ/CY, CN).")
     documents: list[PolicyDocument] = strawberry.field(
         resolver=policy_documents.documents,
@@ -138,7 +141,10 @@ ARGUMENTS: dict[str, dict[str, str]] = {
         "context": "Clinical circumstances (不予互认情形) applied to every study.",
         "lang": "The language of the texts (reason texts, verdictLabel, billing): ZH (default) or EN. The Accept-Language header is not read.",
     },
-    "equivalents": {"item": "Catalog item reference CATALOG:LOCAL (OCR variants resolve)."},
+    "equivalents": {
+        "item": "Catalog item reference CATALOG:LOCAL (OCR variants resolve).",
+        "lang": "The language of an UNKNOWN_ITEM error's message (its suggestions): ZH (default) or EN.",
+    },
     "institution": {"id": "The institution's id."},
     "institutions": {
         "region": "GB/T 2260 code or prefix (13 or 130000 = Hebei, 1301 = Shijiazhuang), or a zone (JJJ, CY) or CN.",
@@ -150,9 +156,11 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "allianceMembers": {"id": "The alliance's id."},
     "alliances": {"first": "Page size (at most 500).", "offset": "Rows to skip."},
     "catalogItems": {
-        "catalog": "Catalog id, e.g. BJ-IMG.",
+        "catalog": "Catalog id, e.g. BJ-IMG; with `search`, only that catalog's items (optional then).",
         "first": "Page size (at most 500).",
         "offset": "Rows to skip.",
+        "search": "A name, code or reference, fuzzy: 胸部CT, 头颅磁共振, 血常规, BW23ZYZZZ, HE-IMG:122 (a typo such as 胸布CT "
+        "still finds the chest CT); answered best first, each item with its score and matchedOn (docs/SEARCH.md).",
     },
     "auditEvents": {"patient": "The patient (DICOM PatientID + IssuerOfPatientID); matched by its keyed pseudonym."},
     "priorStudies": {

@@ -205,6 +205,11 @@ class CatalogItem:
     source: Optional[str] = strawberry.field(default=None, description="Document prefix 000…004.")
     printed: Optional[str] = strawberry.field(default=None, description="The code exactly as printed, when it differs (OCR).")
     note: Optional[str] = strawberry.field(default=None, description="A remark on the row (correction, flaw of the source text).")
+    score: Optional[float] = strawberry.field(default=None, description="How well the item matches `catalogItems(search:)`, 0–100 "
+                                              "(100: the name, code or reference itself); null outside a search.")
+    matched_on: Optional[str] = strawberry.field(default=None, description="What the search matched: ref, code, name, features "
+                                                 "(the vocabulary's reading, e.g. 磁共振 = MR), equivalent (the same exam as a "
+                                                 "match, crosswalk) or fuzzy; null outside a search.")
 
     @strawberry.field(description="The institutions holding a mark for this item (reverse of Mark.forItem), by id, a page "
                       "after a cursor; one read per item (ask it of one item, e.g. catalogItem(ref)).")
