@@ -19,7 +19,7 @@ from strawberry.federation.schema import FederationAny  # the _entities field's 
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.info import Info
 
-from resolvers import audit, graph, prior_studies, recognition, workflow
+from resolvers import audit, graph, metrics, prior_studies, recognition, workflow
 from resolvers import documents as policy_documents
 from resolvers.browse import institutions as browse_institutions
 from resolvers.browse import lookups as browse_lookups
@@ -122,6 +122,17 @@ class Query:
     )
     decisions: list[workflow.Decision] = strawberry.field(
         resolver=workflow.decisions, description="The recorded decisions on the patient's reminders at `at` (the last per reminder).")
+    recognition_metrics: metrics.RecognitionMetrics = strawberry.field(
+        resolver=metrics.recognition_metrics,
+        description="000 一(一)'s counts and four rates (首次提醒调阅率、互认率、诊断符合率、互认不遵从率) over the reminders first "
+        "issued from `from` to `to` at an institution, inside a region or zone, or everywhere; a rate is null when its "
+        "denominator is 0 (analyst, admin; docs/METRICS.md).",
+    )
+    recognition_ranking: list[metrics.RankedInstitution] = strawberry.field(
+        resolver=metrics.recognition_ranking,
+        description="000 六(三): institutions ranked by one rate over the same reminders, rank 1 the best — the highest "
+        "rate, and for nonComplianceRate (互认不遵从率) the lowest; equal rates by institution id (analyst, admin).",
+    )
 
 
 #: descriptions of the Query fields' arguments (the resolvers' signatures stay the source of the arguments;
