@@ -282,6 +282,20 @@ class LadybugStore:
         self.calls += 1
         if skip_op(params):
             return []
+        return await engine.readers.run(self._read_job(engine, name, params))
+
+    def read_here(self, name: str, params: Params | None = None) -> list[Row]:
+        """:meth:`read` on the calling thread, blocking it (with that thread's connection): for a thread
+        that exists only to run reads — the store process's thread per worker connection
+        (graph.remote_store), where a hop to a reader thread would add a second hand-over."""
+        engine = self._live()
+        self.calls += 1
+        if skip_op(params):
+            return []
+        return self._read_job(engine, name, params)()
+
+    def _read_job(self, engine: _Engine, name: str, params: Params | None) -> Any:
+        """The blocking job of one read (see :meth:`read`): checked and bound here, run by the caller."""
         check_skip(name, params)
         st = statement(name, self.backend)
         args = params or {}
@@ -305,7 +319,7 @@ class LadybugStore:
                 raise StoreError(f"{name}: {exc}") from None
             return rows[skip:] if skip else rows
 
-        return await engine.readers.run(run)
+        return run
 
     async def write(self, ops: Sequence[tuple[str, Params]]) -> None:
         """Run the named statements (every part of each, in order) in one write transaction; on any

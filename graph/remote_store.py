@@ -17,8 +17,8 @@ state, sees a load as soon as it returns, and writes go through the one writer e
 process (:class:`graph.ladybug_store.LadybugStore`'s write lock).
 
 The wire: each frame is a 4-byte big-endian length and a pickle of ``(id, op, args)`` one way and
-``(id, ok, value)`` the other; requests on one connection are answered out of order (a worker's reads run
-concurrently on the owner's reader threads).  pickle because the rows hold ``datetime.date`` and a bulk
+``(id, ok, value)`` the other; the owner answers a connection's requests in order, one at a time
+(:class:`StoreService`), and a worker spreads its calls over a few connections.  pickle because the rows hold ``datetime.date`` and a bulk
 load a ``pyarrow.Table``, and both ends are this program: the socket lives in a directory only the
 hub's user can enter (0700), so no one else can send a frame.
 """
@@ -26,10 +26,14 @@ hub's user can enter (0700), so no one else can send a frame.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import pickle
+import socket
 import struct
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -71,56 +75,115 @@ class _Frames:
 # -- the owner's side --------------------------------------------------------------------------------------
 
 
-class _ServerProtocol(asyncio.Protocol):
-    def __init__(self, store: GraphStore) -> None:
+def _recv_exact(conn: socket.socket, size: int) -> bytes | None:
+    """``size`` bytes from ``conn``; None when the peer closed the connection."""
+    chunks, left = [], size
+    while left:
+        chunk = conn.recv(min(left, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+class StoreService:
+    """Serves ``store`` on the Unix socket ``path`` with one thread per connection.
+
+    Why threads rather than the event loop: a read arriving on the loop would hop to a reader thread and
+    back before its answer could be sent — two hand-overs on top of the socket's — while a thread that
+    owns its connection reads the frame, runs the statement on its own LadybugDB connection
+    (:meth:`graph.ladybug_store.LadybugStore.read_here`; the engine releases the GIL while it executes)
+    and sends the rows.  Concurrency is one statement per connection at a time, so a worker opens
+    :data:`CONNECTIONS` of them.  Writes and bulk loads are handed to the store's event loop, where its
+    single writer serialises them exactly as in one process."""
+
+    def __init__(self, store: GraphStore, path: Path, loop: asyncio.AbstractEventLoop) -> None:
         self.store = store
-        self.frames = _Frames()
-        self.transport: asyncio.Transport | None = None
-        self.tasks: set[asyncio.Task[None]] = set()
+        self.loop = loop
+        self._read_here = getattr(store, "read_here", None)
+        self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._listener.bind(str(path))
+        os.chmod(path, 0o600)
+        self._listener.listen(64)
+        self._lock = threading.Lock()
+        self._connections: set[socket.socket] = set()
+        self._threads: list[threading.Thread] = []
+        self._closed = False
+        self._accepting = threading.Thread(target=self._accept, name="store-accept", daemon=True)
+        self._accepting.start()
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return  # closed
+            with self._lock:
+                if self._closed:
+                    conn.close()
+                    return
+                self._connections.add(conn)
+                thread = threading.Thread(target=self._serve, args=(conn,), name="store-conn", daemon=True)
+                self._threads.append(thread)
+            thread.start()
 
-    def data_received(self, data: bytes) -> None:
+    def _serve(self, conn: socket.socket) -> None:
         try:
-            requests = self.frames.feed(data)
-        except Exception:  # noqa: BLE001 — a peer that speaks something else is dropped
-            if self.transport is not None:
-                self.transport.close()
+            while True:
+                header = _recv_exact(conn, 4)
+                if header is None:
+                    return
+                (size,) = _HEADER.unpack(header)
+                if size > MAX_FRAME:
+                    return
+                payload = _recv_exact(conn, size)
+                if payload is None:
+                    return
+                request_id, op, args = pickle.loads(payload)
+                conn.sendall(_frame(self._answer(request_id, op, args)))
+        except OSError:
             return
-        for request in requests:
-            task = asyncio.ensure_future(self._answer(*request))
-            self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
+        finally:
+            with self._lock:
+                self._connections.discard(conn)
+            conn.close()
 
-    async def _answer(self, request_id: int, op: str, args: tuple[Any, ...]) -> None:
+    def _answer(self, request_id: int, op: str, args: tuple[Any, ...]) -> tuple[int, bool, Any]:
         try:
-            if op == "read":
-                value: Any = await self.store.read(*args)
-            elif op == "write":
-                value = await self.store.write(*args)
-            elif op == "bulk_load":
-                value = await self.store.bulk_load(*args)
+            if op == "read" and self._read_here is not None:
+                value: Any = self._read_here(*args)
+            elif op in ("read", "write", "bulk_load"):
+                value = asyncio.run_coroutine_threadsafe(getattr(self.store, op)(*args), self.loop).result()
             else:
                 raise StoreError(f"unknown store operation {op!r}")
-            reply = (request_id, True, value)
+            return (request_id, True, value)
         except StoreError as e:
-            reply = (request_id, False, (type(e).__name__, str(e)))
+            return (request_id, False, (type(e).__name__, str(e)))
         except Exception as e:  # noqa: BLE001 — the worker gets a message, the owner keeps serving
-            reply = (request_id, False, ("StoreError", f"{op}: {type(e).__name__}: {e}"))
-        if self.transport is not None and not self.transport.is_closing():
-            self.transport.write(_frame(reply))
+            return (request_id, False, ("StoreError", f"{op}: {type(e).__name__}: {e}"))
 
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.transport = None
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop accepting, close every connection and wait (up to ``timeout``) for statements running on
+        them to finish — before the store itself may be closed."""
+        with self._lock:
+            self._closed = True
+            connections = list(self._connections)
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes accept()
+        self._listener.close()
+        for conn in connections:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        deadline = time.monotonic() + timeout
+        for thread in [self._accepting, *self._threads]:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
-async def serve_store(store: GraphStore, path: Path) -> asyncio.AbstractServer:
-    """Serve ``store`` on the Unix socket ``path`` (its directory must be private to this user)."""
-    loop = asyncio.get_running_loop()
-    server = await loop.create_unix_server(lambda: _ServerProtocol(store), str(path))
-    os.chmod(path, 0o600)
-    return server
+def serve_store(store: GraphStore, path: Path) -> StoreService:
+    """Serve ``store`` on the Unix socket ``path`` (its directory must be private to this user); call from
+    the store's event loop."""
+    return StoreService(store, path, asyncio.get_running_loop())
 
 
 # -- the workers' side -------------------------------------------------------------------------------------
@@ -159,12 +222,17 @@ class _ClientProtocol(asyncio.Protocol):
         self.pending.clear()
 
 
+#: connections a worker opens to the store process: statements run concurrently up to this many
+CONNECTIONS = 2
+
+
 class RemoteStore:
     """The store port served by another process (:func:`serve_store`): the same calls, the same rows,
-    the same :class:`~graph.store.StoreError` messages."""
+    the same :class:`~graph.store.StoreError` messages.  Each call goes out on the connection with the
+    fewest calls waiting."""
 
-    def __init__(self, protocol: _ClientProtocol, socket_path: Path, backend: Backend, target: str) -> None:
-        self._protocol = protocol
+    def __init__(self, protocols: list[_ClientProtocol], socket_path: Path, backend: Backend, target: str) -> None:
+        self._protocols = protocols
         self._ids = itertools.count(1)
         self.socket_path = socket_path
         self.backend = backend
@@ -172,16 +240,22 @@ class RemoteStore:
         self.calls = 0
 
     @classmethod
-    async def connect(cls, socket_path: Path, backend: Backend, target: str) -> "RemoteStore":
+    async def connect(cls, socket_path: Path, backend: Backend, target: str,
+                      connections: int = CONNECTIONS) -> "RemoteStore":
         loop = asyncio.get_running_loop()
+        protocols = []
         try:
-            _, protocol = await loop.create_unix_connection(_ClientProtocol, str(socket_path))
+            for _ in range(connections):
+                protocols.append((await loop.create_unix_connection(_ClientProtocol, str(socket_path)))[1])
         except OSError as e:
+            for protocol in protocols:
+                if protocol.transport is not None:
+                    protocol.transport.close()
             raise StoreError(f"cannot reach the store process at {socket_path}: {e.strerror or e}") from None
-        return cls(protocol, socket_path, backend, target)
+        return cls(protocols, socket_path, backend, target)
 
     async def _call(self, op: str, *args: Any) -> Any:
-        protocol = self._protocol
+        protocol = min(self._protocols, key=lambda p: len(p.pending) if p.transport is not None else 1 << 30)
         if protocol.transport is None:
             raise StoreError(protocol.lost or f"the graph store {self.target} is closed")
         request_id = next(self._ids)
@@ -208,11 +282,11 @@ class RemoteStore:
         return int(await self._call("bulk_load", table, rows))
 
     async def close(self) -> None:
-        transport = self._protocol.transport
-        if transport is not None:
-            transport.close()
-            self._protocol.transport = None
-            self._protocol.lost = f"the graph store {self.target} is closed"
+        for protocol in self._protocols:
+            if protocol.transport is not None:
+                protocol.transport.close()
+                protocol.transport = None
+                protocol.lost = f"the graph store {self.target} is closed"
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.target!r} via {self.socket_path})"

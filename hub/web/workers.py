@@ -104,7 +104,7 @@ async def prepare_store(settings: Settings, runtime_dir: Path) -> tuple[Any, Any
             await store.close()
             return None, None, None
         path = runtime_dir / "store.sock"
-        server = await serve_store(store, path)
+        server = serve_store(store, path)
         return store, server, path
     except BaseException:
         await store.close()
@@ -233,10 +233,8 @@ async def supervise(settings: Settings, announce: Any) -> int:
                 listener.close()
         return code
     finally:
-        if store_server is not None:
-            store_server.close()
-            with contextlib.suppress(Exception):
-                await store_server.wait_closed()
+        if store_server is not None:  # off the loop: a statement finishing on it may still need the loop
+            await asyncio.to_thread(store_server.close)
         if store is not None:
             await store.close()
         shutil.rmtree(runtime_dir, ignore_errors=True)
