@@ -71,10 +71,19 @@ class MonthlyReport:
         return str(self.institution if self.institution is not None else self.region)
 
 
-def divisions_within(regions: RegionIndex, scope: str) -> list[str]:
-    """Every region code inside ``scope`` (itself included): a zone's provinces and all their divisions, so
-    that "the institutions of JJJ" is one ``IN`` test in the store, from the zones the graph was seeded with."""
-    return sorted(code for code in regions.names if regions.contains(scope, code))
+def _prefix(code: str) -> str:
+    """The prefix of every code inside a GB/T 2260 division: province 500000 -> 50, city 130100 -> 1301, a
+    county itself (not trailing zeros stripped, which reads 500000 as 5 and county 130110 as 13011)."""
+    return code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
+
+
+def division_prefixes(regions: RegionIndex, scope: str) -> list[str]:
+    """The code prefixes of the largest GB/T 2260 divisions inside ``scope`` (itself when it is one): a zone's
+    provinces, every province for the nation — from the zones the graph was seeded with, so "the institutions of
+    JJJ" is one store statement (``institution.in_regions``)."""
+    inside = {c for c in regions.names if len(c) == 6 and c.isdigit() and regions.contains(scope, c)}
+    largest = (c for c in inside if not any(p in inside for p in regions.scopes_containing(c)[1:]))
+    return sorted({_prefix(c) for c in largest})
 
 
 def _images(row: Mapping[str, Any] | None) -> ImageCompleteness:
@@ -111,7 +120,8 @@ async def monthly_report(store: Reader, regions: RegionIndex, month: Month, *, u
         return MonthlyReport(month, institution, None, found.get("name"), (only,), None, stamp, cited)
 
     assert region is not None
-    located = {r["id"]: r for r in await store.read("institution.in_regions", {"codes": divisions_within(regions, region)})}
+    prefixes = division_prefixes(regions, region)
+    located = {r["id"]: r for r in (await store.read("institution.in_regions", {"prefixes": prefixes}) if prefixes else [])}
     # an institution that issued reminders here and was moved or removed since still has its row (its reminders
     # count in the total: their scopes were kept when they were issued)
     places = {**{iid: (g.get("name"), g.get("region")) for iid, g in grouped.items()},

@@ -26,11 +26,13 @@ from graph.workflow import WorkflowStore
 from hub.domain.data_quality import NOT_PROVIDED_EN, NOT_PROVIDED_ZH, upload_rule_clauses
 from hub.domain.monthly_report import CITATION, Month, columns
 from hub.domain.policy import load_policies
+from hub.domain.regions import RegionIndex
 from hub.domain.seeds import DEFAULT_SEEDS_DIR, policies_dir
 from hub.domain.upload_rules import Finding, UploadRules
 from hub.domain.vocabulary import ReasonCode
 from hub.services.recognition_metrics import recognition_metrics
 from hub.services.reminders import finding_code_marker, findings_json
+from hub.services.reports import division_prefixes
 from tests.support.hubproc import hub_cli
 from tests.workflow.test_workflow_store import decision, reminder
 
@@ -274,3 +276,14 @@ def test_image_completeness_is_cited_from_the_policies_upload_rules():
     assert upload_rule_clauses(rules) == "001 三、2(二)；003 二(四)"
     assert upload_rule_clauses(UploadRules()) == ""
     assert columns("")[16].label("zh") == "影像不完整数"
+
+
+def test_a_region_is_read_as_the_prefixes_of_its_largest_divisions():
+    """institution.in_regions tests prefixes: a zone is its provinces, the nation every province, a city and a
+    county themselves (Chongqing 500000 is 50, not 5, which would take in Sichuan's 51)."""
+    regions = RegionIndex.from_table()
+    assert division_prefixes(regions, "JJJ") == ["11", "12", "13"]
+    assert division_prefixes(regions, "CY") == ["50", "51"]
+    assert division_prefixes(regions, "500000") == ["50"]
+    assert division_prefixes(regions, "130100") == ["1301"] and division_prefixes(regions, "130102") == ["130102"]
+    assert len(division_prefixes(regions, "CN")) == 34
