@@ -15,6 +15,7 @@ import strawberry
 
 from resolvers import catalog_search
 from resolvers import rows as to
+from resolvers.browse import others
 from resolvers.browse.paging import page_bounds
 from resolvers.context import hub
 from resolvers.errors import hub_error
@@ -57,8 +58,11 @@ async def alliance_members(info: strawberry.Info, id: strawberry.ID) -> list[Ins
     return [to.institution(r) for r in rows]
 
 
-async def alliances(info: strawberry.Info, first: int = 50, offset: int = 0) -> list[Alliance]:
-    rows = await hub(info).store.read("q.alliances_page", _page(info, first, offset))
+async def alliances(info: strawberry.Info, first: int = 50, offset: int = 0, where: others.AllianceWhereArg = None,
+                    sort: others.AllianceSortArg = None) -> list[Alliance]:
+    """Alliances by id (or ``sort``), filtered by ``where``; first/offset paging."""
+    rows = await others.offset_page(info, "q.alliances", others.alliance_selection(where), others.alliance_sort(sort),
+                                    first, offset)
     return [to.alliance(r) for r in rows]
 
 
@@ -69,9 +73,15 @@ async def catalogs(info: strawberry.Info) -> list[Catalog]:
 
 async def catalog_items(
     info: strawberry.Info, catalog: Optional[str] = None, first: int = 50, offset: int = 0, search: Optional[str] = None,
+    where: others.CatalogItemWhereArg = None, sort: others.CatalogItemSortArg = None,
 ) -> list[CatalogItem]:
     """The items of one catalog in the document's order; with ``search``, the items it finds, best first
-    (resolvers/catalog_search.py)."""
+    (resolvers/catalog_search.py); with ``where`` or ``sort`` (and no search), the items of every catalog (or
+    of ``catalog``) the filter selects, by ref or the sort asked for."""
+    if search is None and (where is not None or sort is not None):
+        rows = await others.offset_page(info, "q.catalog_items", others.item_selection(where, catalog=catalog),
+                                        others.item_sort(sort), first, offset)
+        return [to.catalog_item(r) for r in rows]
     if search is not None or catalog is None:
         return catalog_search.matching(info, search, catalog, _page(info, first, offset))
     rows = await hub(info).store.read("q.catalog_items_page", {"catalog": catalog, **_page(info, first, offset)})
@@ -86,9 +96,16 @@ async def regions(
     parent: Optional[str] = None,
     first: int = 100,
     offset: int = 0,
+    where: others.RegionWhereArg = None,
+    sort: others.RegionSortArg = None,
 ) -> list[Region]:
-    """Regions by level (nation, zone, province, city, county) and/or parent code."""
-    rows = await hub(info).store.read(
-        "q.regions_page", {**_filter("level", level), **_filter("parent", parent), **_page(info, first, offset)}
-    )
+    """Regions by level (nation, zone, province, city, county) and/or parent code, or ``where``; by code (or
+    ``sort``)."""
+    if where is None and sort is None:
+        rows = await hub(info).store.read(
+            "q.regions_page", {**_filter("level", level), **_filter("parent", parent), **_page(info, first, offset)}
+        )
+    else:
+        rows = await others.offset_page(info, "q.regions", others.region_selection(where, level=level, parent=parent),
+                                        others.region_sort(sort), first, offset)
     return [to.region(r) for r in rows]

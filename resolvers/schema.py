@@ -24,6 +24,7 @@ from resolvers import documents as policy_documents
 from resolvers.browse import institutions as browse_institutions
 from resolvers.browse import lookups as browse_lookups
 from resolvers.browse import marks as browse_marks
+from resolvers.browse import others as browse_others
 from resolvers.browse.paging import Connection
 from resolvers.fastpath.documents import DocumentCache, Documents
 from resolvers.errors import PartialErrors, hub_error
@@ -84,6 +85,16 @@ class Query:
         resolver=browse_marks.marks_aggregate,
         description="Counts over the marks `where` selects: marks, distinct holders, and both by the holders' region of any "
         "level — counted in the store in one read.")
+    alliances_connection: Connection[Alliance] = strawberry.field(
+        resolver=browse_others.alliances_connection,
+        description="Alliances as a Relay connection: `where` (id, kind, name), `sort`, cursor paging, totalCount.")
+    regions_connection: Connection[Region] = strawberry.field(
+        resolver=browse_others.regions_connection,
+        description="Regions as a Relay connection: `where` (code, level, parent, name), `sort`, cursor paging, totalCount.")
+    catalog_items_connection: Connection[CatalogItem] = strawberry.field(
+        resolver=browse_others.catalog_items_connection,
+        description="Catalog items as a Relay connection: `where` (ref, catalog, modality, bodyPart, name), `sort`, cursor "
+        "paging, totalCount.")
     region: Optional[Region] = strawberry.field(
         resolver=browse_lookups.region, description="A region by code (GB/T 2260, a zone JJJ/CY, CN); null when unknown.")
     catalog_item: Optional[CatalogItem] = strawberry.field(

@@ -137,15 +137,13 @@ def institution_selection(info: strawberry.Info, where: Optional[InstitutionWher
     else:
         out.params.update({**flag("regionPrefix", None), **flag("provinces", None, [""])})
     out.params.update(flag("regionEq", reg.eq if reg is not None else None))
-    names = where.name or StringFilter()
-    if name is not None and names.contains is not None:
+    if name is not None and where.name is not None and where.name.contains is not None:
         raise bad("name", f"give name or {argument}.name.contains, not both", name)
-    out.params.update(flag("nameEq", names.eq))
-    out.params.update(flag("nameContains", names.contains if names.contains is not None else name))
-    out.params.update(flag("nameStartsWith", names.starts_with))
-    name_in = in_values(f"{argument}.name", ValueFilter(in_=names.in_) if names.in_ is not None else None)
-    ids = in_values(f"{argument}.id", where.id)
-    for key, values in (("idIn", ids), ("nameIn", name_in), ("tierIn", in_values(f"{argument}.tier", where.tier)),
+    names = where.name or StringFilter()
+    if name is not None:
+        names = StringFilter(eq=names.eq, contains=name, starts_with=names.starts_with, in_=names.in_)
+    text_params(out, f"{argument}.name", names)
+    for key, values in (("idIn", in_values(f"{argument}.id", where.id)), ("tierIn", in_values(f"{argument}.tier", where.tier)),
                         ("kindIn", in_values(f"{argument}.kind", where.kind)),
                         ("ownershipIn", in_values(f"{argument}.ownership", where.ownership))):
         if values == []:
@@ -153,6 +151,26 @@ def institution_selection(info: strawberry.Info, where: Optional[InstitutionWher
         out.params.update(flag(key, values or None, [""]))
     out.params.update(flag("holdsMarks", where.holds_marks, False))
     return out
+
+
+def text_params(out: Selection, argument: str, filt: Optional[StringFilter]) -> None:
+    """``$nameEq`` / ``$nameContains`` / ``$nameStartsWith`` / ``$nameIn`` and their flags, into ``out``."""
+    filt = filt or StringFilter()
+    out.params.update(flag("nameEq", filt.eq))
+    out.params.update(flag("nameContains", filt.contains))
+    out.params.update(flag("nameStartsWith", filt.starts_with))
+    values = in_values(argument, ValueFilter(in_=filt.in_) if filt.in_ is not None else None)
+    if values == []:
+        out.empty = True
+    out.params.update(flag("nameIn", values or None, [""]))
+
+
+def list_params(out: Selection, key: str, argument: str, filt: Optional[ValueFilter]) -> None:
+    """``$<key>`` (a list) and its flag from an ``eq``/``in`` filter, into ``out``; an empty list selects nothing."""
+    values = in_values(argument, filt)
+    if values == []:
+        out.empty = True
+    out.params.update(flag(key, values or None, [""]))
 
 
 def day(value: Optional[dt.date]) -> dict[str, Any]:
@@ -174,14 +192,15 @@ class InstitutionSort:
     direction: SortDirection = strawberry.field(default=SortDirection.ASC, description="ASC (default) or DESC.")
 
 
-def sort_of(sort: Optional[list[InstitutionSort]], fields: Any = InstitutionSortField) -> Sort:
-    """The one key a page statement sorts by: ``sort`` holds one key, optionally followed by the id in the same
-    direction (the tie-breaker every page has anyway); default: by id, ascending."""
+def sort_of(sort: Optional[list[Any]], tie: Any = InstitutionSortField.ID) -> Sort:
+    """The one key a page statement sorts by: ``sort`` holds one key, optionally followed by the key field
+    ``tie`` (id, code, ref) in the same direction — the tie-breaker every page has anyway; default: by ``tie``,
+    ascending.  (A second free key would need a statement per pair of keys to seek past a cursor.)"""
     if not sort:
-        return Sort("id")
+        return Sort(tie.value)
     key = sort[0]
     reverse = key.direction == SortDirection.DESC
     rest = sort[1:]
-    if len(rest) > 1 or (rest and (rest[0].field != fields.ID or (rest[0].direction == SortDirection.DESC) != reverse)):
-        raise bad("sort", "one key, optionally followed by id in the same direction (the id always breaks ties)")
+    if len(rest) > 1 or (rest and (rest[0].field != tie or (rest[0].direction == SortDirection.DESC) != reverse)):
+        raise bad("sort", f"one key, optionally followed by {tie.value} in the same direction ({tie.value} always breaks ties)")
     return Sort(key.field.value, reverse)

@@ -268,6 +268,62 @@ def test_located_in_and_marks_of_a_page(store_hub):
         assert sorted(m["item"] for m in inst["marks"]) == [i for i, _ in mine]
 
 
+# --------------------------------------------------------------------------------------------- other lists
+
+
+def _walk(hub, field: str, args: str, key: str, size: int) -> tuple[list[str], int]:
+    """Every element of a connection, page by page (``size`` each): the keys in order, and totalCount."""
+    seen, after, total = [], None, None
+    while True:
+        cursor = f', after: "{after}"' if after else ""
+        page = _data(hub, f"{{ {field}({args}first: {size}{cursor}) {{ totalCount pageInfo {{ hasNextPage endCursor }} "
+                          f"edges {{ node {{ {key} }} }} }} }}")[field]
+        total = page["totalCount"]
+        seen += [e["node"][key] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            return seen, total
+        after = page["pageInfo"]["endCursor"]
+
+
+def test_alliances_where_and_sort(store_hub):
+    alliances = DATA["alliances"]
+    got = _data(store_hub, '{ k: alliancesConnection(where: {kind: {eq: "county_medical_community"}}) { totalCount edges { node { id } } } '
+                           'n: alliances(where: {name: {contains: "东城"}}) { id } '
+                           'd: alliances(sort: [{field: NAME, direction: DESC}]) { id } }')
+    assert [e["node"]["id"] for e in got["k"]["edges"]] == [a["id"] for a in alliances if a["kind"] == "county_medical_community"]
+    assert [a["id"] for a in got["n"]] == [a["id"] for a in alliances if "东城" in a["name"]]
+    assert [a["id"] for a in got["d"]] == [a["id"] for a in sorted(alliances, key=lambda a: (a["name"], a["id"]), reverse=True)]
+    assert _walk(store_hub, "alliancesConnection", "", "id", 1) == (sorted(a["id"] for a in alliances), len(alliances))
+
+
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+def test_regions_by_cursor_and_where(store_hub, direction):
+    from hub.domain.regions import all_regions
+
+    provinces = [r for r in all_regions() if r.level == "province"]
+    expected = [r.code for r in sorted(provinces, key=lambda r: (r.name, r.code), reverse=direction == "DESC")]
+    got = _walk(store_hub, "regionsConnection", f'where: {{level: {{eq: "province"}}}}, sort: [{{field: NAME, direction: {direction}}}], ', "code", 7)
+    assert got == (expected, len(provinces))
+    zone = _data(store_hub, '{ regionsConnection(where: {parent: {in: ["JJJ", "CY"]}}) { totalCount edges { node { code parents } } } '
+                            'r: regions(parent: "130000", where: {name: {startsWith: "石家庄"}}) { code } }')
+    assert [e["node"]["code"] for e in zone["regionsConnection"]["edges"]] == sorted(INDEX.provinces_within("JJJ") + INDEX.provinces_within("CY"))
+    assert all("CN" in e["node"]["parents"] for e in zone["regionsConnection"]["edges"])  # every parent collected
+    assert [r["code"] for r in zone["r"]] == [r.code for r in all_regions() if "130000" in r.parents and r.name.startswith("石家庄")]
+
+
+def test_catalog_items_where_and_paging(store_hub):
+    from graph.items import Items
+
+    items = Items.from_seeds()
+    records = [items.record(ref) for ref in items.by_ref]
+    chest_ct = sorted(r.ref for r in records if r.modality == "CT" and r.body_part == "chest")
+    got = _walk(store_hub, "catalogItemsConnection", 'where: {modality: {in: ["CT"]}, bodyPart: {eq: "chest"}}, ', "ref", 3)
+    assert got == (chest_ct, len(chest_ct)) and chest_ct
+    by_name = _data(store_hub, '{ catalogItems(catalog: "HE-IMG", where: {name: {contains: "胸部"}}, sort: [{field: NAME, direction: DESC}], first: 500) { ref } }')
+    assert [r["ref"] for r in by_name["catalogItems"]] == [r.ref for r in sorted(
+        (r for r in records if r.catalog == "HE-IMG" and "胸部" in r.name), key=lambda r: (r.name, r.ref), reverse=True)]
+
+
 # --------------------------------------------------------------------------------------------- one read per field
 
 

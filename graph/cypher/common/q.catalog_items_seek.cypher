@@ -1,0 +1,25 @@
+// A page of catalog items for the browse API (resolvers/browse/others.py): filtered (ref / catalog /
+// modality / bodyPart in, name eq / contains / startsWith), in the order of one key ($sortField: ref or
+// name; $reverse) with the ref breaking ties, after the keyset cursor ($afterKey, $afterId) or $skip rows.
+// Flags and "" instead of null parameters, and CONTAINS '' tested here: see q.institutions_seek.
+MATCH (it:CatalogItem)
+WHERE ($anyIdIn OR it.ref IN $idIn)
+  AND ($anyCatalogIn OR it.catalog IN $catalogIn)
+  AND ($anyModalityIn OR it.modality IN $modalityIn)
+  AND ($anyBodyPartIn OR it.bodyPart IN $bodyPartIn)
+  AND ($anyNameEq OR it.name = $nameEq)
+  AND ($anyNameContains OR $nameContains = '' OR it.name CONTAINS $nameContains)
+  AND ($anyNameStartsWith OR it.name STARTS WITH $nameStartsWith)
+  AND ($anyNameIn OR it.name IN $nameIn)
+WITH it, CASE $sortField WHEN 'name' THEN it.name ELSE it.ref END AS k
+WHERE $fromStart
+   OR ($reverse AND (k < $afterKey OR (k = $afterKey AND it.ref < $afterId)))
+   OR (NOT $reverse AND (k > $afterKey OR (k = $afterKey AND it.ref > $afterId)))
+WITH it, k, CASE WHEN $reverse THEN k ELSE '' END AS down, CASE WHEN $reverse THEN '' ELSE k END AS up,
+     CASE WHEN $reverse THEN it.ref ELSE '' END AS downId, CASE WHEN $reverse THEN '' ELSE it.ref END AS upId
+RETURN it.ref AS ref, it.catalog AS catalog, it.local AS local, it.row AS row, it.name AS name,
+       it.modality AS modality, it.bodyPart AS bodyPart, it.laterality AS laterality,
+       it.contrast AS contrast, it.views AS views, it.source AS source, it.printed AS printed, it.note AS note,
+       k AS sortKey
+ORDER BY down DESC, up, downId DESC, upId
+SKIP $skip LIMIT $limit
