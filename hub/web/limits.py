@@ -100,9 +100,11 @@ class ErrorPolicy:
     settings: Settings
 
     def classify(self, error: GraphQLError) -> GraphQLError:
-        if not self.settings.introspection_enabled and "Did you mean" in error.message:
+        if (not self.settings.introspection_enabled and "Did you mean" in error.message
+                and not (error.extensions or {}).get("code")):
             # without introspection a suggestion would leak the schema name by name (fields, arguments, types,
-            # input fields, enum values; validation and variable coercion alike): off, as Apollo Router has it
+            # input fields, enum values; validation and variable coercion alike): off, as Apollo Router has it.
+            # The hub's own errors carry a code: UNKNOWN_ITEM's suggestions name catalog items, not the schema
             error = _with(error, _SUGGESTION.sub("", error.message))
         return self._classify(error)
 

@@ -153,3 +153,19 @@ def test_equivalents_and_orders_suggest_too(hub):
     assert (ext["code"], ext["field"], ext["value"]) == ("UNKNOWN_ITEM", "orders", "头颅磁共振")
     assert ext["suggestions"] and all(ITEMS.features(s["ref"])["modality"] == "MR" for s in ext["suggestions"])
     assert normalise_name(err["message"]).startswith("未知检查项目")
+
+
+def test_production_mode_keeps_the_suggestions(demo_graph, tmp_path):
+    """Production mode strips graphql-core's "Did you mean …?" (it would list the schema); UNKNOWN_ITEM's names
+    catalog items, public in the documents, and stays."""
+    from tests.graphql.conftest import start_hub
+
+    server = start_hub(demo_graph, tmp_path, "--mode", "production")
+    try:
+        err = _error(server, ONE, {"s": study("HE-IMG:胸部CT平扫"), "lang": "EN"})
+        assert err["extensions"]["suggestions"][0]["ref"] == CHEST_CT["HE-IMG"]
+        assert "Did you mean: " + shown(err["extensions"]["suggestions"][0]) in err["message"]
+        out = server.gql('{ catalogItems(serach: "胸部CT") { ref } }')
+        assert "Did you mean" not in out["errors"][0]["message"]  # graphql-core's own: still stripped
+    finally:
+        server.stop()
