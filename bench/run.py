@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import on_neo4j, synth
+from bench import workers as workers_bench
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = Path(__file__).resolve().parent / "post.lua"
@@ -452,14 +453,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class ServerURL(str):
+    """A server's base URL that also knows the server's pid (whose CPU time the figures read)."""
+
+    pid: int
+
+
 @contextlib.contextmanager
-def server(graph: str, *, loop: str = "uvloop", log: Path | None = None, timeout: float = 300) -> Iterator[str]:
-    """``bench.floor_app`` on a free loopback port; yields its base URL and stops it (SIGTERM) after."""
+def server(graph: str, *, loop: str = "uvloop", log: Path | None = None, timeout: float = 300) -> Iterator[ServerURL]:
+    """``bench.floor_app`` on a free loopback port; yields its base URL (with ``.pid``) and stops it
+    (SIGTERM) after."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    url = ServerURL(f"http://127.0.0.1:{port}")
     out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen([sys.executable, "-m", "bench.floor_app", "--graph", graph, "--port", str(port),
                              "--loop", loop], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    url.pid = proc.pid
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -493,18 +502,25 @@ def post(url: str, body: dict[str, Any]) -> dict[str, Any]:
         return json.load(r)
 
 
-def wrk(url: str, bodies_file: Path, seconds: float, connections: int = 4) -> dict[str, Any]:
-    """One wrk run (1 thread, ``connections`` connections, ``-d seconds``) with bench/post.lua."""
+def wrk(url: str, bodies_file: Path, seconds: float, connections: int = 4, *, cpu_pid: int | None = None,
+        checks_per_request: int = 1) -> dict[str, Any]:
+    """One wrk run (1 thread, ``connections`` connections, ``-d seconds``) with bench/post.lua.  With
+    ``cpu_pid``: also ``cpu_us`` — that server's CPU time (its process tree) across the run per check
+    answered (bench/workers.py)."""
     exe = shutil.which("wrk")
     if exe is None:
         raise RuntimeError("wrk is not installed (apt-get install -y wrk; scripts/install-test-deps.sh does it)")
     d = max(1, int(round(seconds)))
+    cpu_before = workers_bench.tree_cpu_seconds(cpu_pid) if cpu_pid is not None else 0.0
     proc = subprocess.run([exe, "-t1", f"-c{connections}", f"-d{d}s", "--timeout", "10s", "--latency", "-s", str(LUA),
                            url, "--", str(bodies_file)], capture_output=True, text=True, timeout=d + 60)
     for line in proc.stdout.splitlines():
         if line.startswith("WRKJSON "):
             r = json.loads(line[len("WRKJSON "):])
             r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+            if cpu_pid is not None:
+                r["cpu_us"] = workers_bench.cpu_us_per_check(
+                    workers_bench.tree_cpu_seconds(cpu_pid) - cpu_before, r, checks_per_request)
             if r["status_errors"] or r["socket_errors"]:
                 raise RuntimeError(f"wrk saw errors against {url}: {r}\n{proc.stdout}")
             return r
@@ -535,8 +551,10 @@ def _compare(what: str, hub: dict[str, Any], floor: dict[str, Any], out: Callabl
 
 
 def http_figures(graph: str, samples: Sequence[synth.SampleCheck], seconds: float, report: Report, section: str,
-                 *, rounds: int = 1, workdir: Path | None = None, asyncio_loop: bool = False) -> None:
-    """wrk against /graphql and /floor of one server process: single check and batch of 100."""
+                 *, rounds: int = 1, workdir: Path | None = None, asyncio_loop: bool = False,
+                 workers: bool = True) -> None:
+    """wrk against /graphql and /floor of one server process: single check and batch of 100, with the
+    server's CPU per check; then ``hub serve --workers 2`` against ``--workers 1`` (bench/workers.py)."""
     tmp = Path(tempfile.mkdtemp(prefix="bench-http-", dir=workdir))
     try:
         one = tmp / "one.jsonl"
@@ -552,11 +570,13 @@ def http_figures(graph: str, samples: Sequence[synth.SampleCheck], seconds: floa
                 _compare("a batch", post(f"{url}/graphql", body_many(*g)), post(f"{url}/floor", body_many(*g)), report.out)
             runs: dict[str, list[dict[str, Any]]] = {"floor": [], "graphql": [], "floor_many": [], "graphql_many": []}
             for _ in range(rounds):  # interleaved, so drift on a shared machine hits both sides alike
-                runs["floor"].append(wrk(f"{url}/floor", one, seconds))
-                runs["graphql"].append(wrk(f"{url}/graphql", one, seconds))
+                runs["floor"].append(wrk(f"{url}/floor", one, seconds, cpu_pid=url.pid))
+                runs["graphql"].append(wrk(f"{url}/graphql", one, seconds, cpu_pid=url.pid))
                 if groups:
-                    runs["floor_many"].append(wrk(f"{url}/floor", many, seconds))
-                    runs["graphql_many"].append(wrk(f"{url}/graphql", many, seconds))
+                    runs["floor_many"].append(wrk(f"{url}/floor", many, seconds, cpu_pid=url.pid,
+                                                  checks_per_request=BATCH))
+                    runs["graphql_many"].append(wrk(f"{url}/graphql", many, seconds, cpu_pid=url.pid,
+                                                    checks_per_request=BATCH))
         # each round's /graphql run against the floor run next to it, the median of those ratios: the best
         # of each side, possibly from different rounds, moved the single-check ratio between 0.42 and 0.53
         # in four runs of the same code on a shared machine
@@ -580,6 +600,10 @@ def http_figures(graph: str, samples: Sequence[synth.SampleCheck], seconds: floa
         if len(runs["floor"]) > 1:
             report.out("    (median of " + str(len(ratios)) + " rounds; /graphql ÷ floor per round: "
                        + ", ".join(f"{r:.2f}" for r in ratios) + ")")
+        cpu_floor = med(r["cpu_us"] for r in runs["floor"])
+        report.add(section, Figure("HTTP single check, floor CPU per check", cpu_floor, "µs"))
+        report.add(section, Figure("HTTP single check, /graphql CPU per check", med(r["cpu_us"] for r in runs["graphql"]),
+                                   "µs", "floor CPU per check", cpu_floor))
         if groups:
             per_floor = [1e6 / (r["rps"] * BATCH) for r in runs["floor_many"]]
             per_hub = [1e6 / (r["rps"] * BATCH) for r in runs["graphql_many"]]
@@ -589,6 +613,14 @@ def http_figures(graph: str, samples: Sequence[synth.SampleCheck], seconds: floa
                                        med(per_hub) <= TARGET_BATCH_HTTP_US,
                                        {"rounds_us": per_hub, "floor_rounds_us": per_floor, "round_ratios": batch_ratios},
                                        paired_ratio=med(batch_ratios)))
+            cpu_floor_many = med(r["cpu_us"] for r in runs["floor_many"])
+            report.add(section, Figure(f"HTTP batch of {BATCH}, floor CPU per check", cpu_floor_many, "µs"))
+            report.add(section, Figure(f"HTTP batch of {BATCH}, /graphql CPU per check",
+                                       med(r["cpu_us"] for r in runs["graphql_many"]), "µs", "floor CPU per check",
+                                       cpu_floor_many))
+        if workers:
+            workers_bench.workers_figures(graph, samples, one, seconds, rounds, tmp, report, section, post=post,
+                                          wrk=wrk, body_one=body_one, free_port=free_port, figure=Figure)
         if asyncio_loop:  # how `hub serve` runs today: asyncio.run() around uvicorn's serve() = stdlib loop
             with server(graph, loop="asyncio", log=tmp / "server-asyncio.log") as url:
                 on_asyncio = [wrk(f"{url}/graphql", one, seconds)["rps"] for _ in range(rounds)]
@@ -618,6 +650,8 @@ class Options:
     asyncio_loop: bool = True
     samples: int = SAMPLES
     json: Path | None = None
+    #: the "every core used" figure: hub serve --workers 2 against --workers 1 (bench/workers.py)
+    workers: bool = True
     #: the Neo4j figures (bench/on_neo4j.py): a server started per size with scripts/neo4j, or this one
     neo4j: bool = False
     neo4j_uri: str | None = None
@@ -702,7 +736,8 @@ def _one_size(opts: Options, sizes: synth.Sizes, report: Report, opened: dict[st
             scale = inprocess_scale(smallest[0], smallest[1], graph, samples, opts.seconds)
         if opts.http:
             http_figures(graph, samples, opts.http_seconds, report, section, rounds=opts.rounds,
-                         workdir=opts.workdir, asyncio_loop=opts.asyncio_loop and sizes is opts.sizes[-1])
+                         workdir=opts.workdir, asyncio_loop=opts.asyncio_loop and sizes is opts.sizes[-1],
+                         workers=opts.workers)
         if opts.neo4j or opts.neo4j_uri:
             on_neo4j.figures(opts, country_dir, samples, report, section, records)
     finally:
@@ -746,6 +781,8 @@ def parse_args(argv: Sequence[str] | None) -> Options:
                     help="generated countries (cached) and the stores (removed after each size)")
     ap.add_argument("--chunk-rows", type=int, default=synth.CHUNK_ROWS, help="rows per COPY when loading")
     ap.add_argument("--no-http", action="store_true", help="skip the HTTP figures (no wrk needed)")
+    ap.add_argument("--no-workers", action="store_true",
+                    help="skip the hub serve --workers 2 against --workers 1 figure")
     ap.add_argument("--fresh", action="store_true", help="regenerate the countries")
     ap.add_argument("--keep-stores", action="store_true", help="keep the loaded stores in the workdir")
     ap.add_argument("--samples", type=int, default=SAMPLES, help="sample checks drawn per size (default 2000)")
@@ -773,6 +810,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         keep_stores=a.keep_stores, asyncio_loop=not a.quick, samples=a.samples, json=a.json,
         neo4j=a.neo4j, neo4j_uri=a.neo4j_uri, neo4j_heap=a.neo4j_heap, neo4j_pagecache=a.neo4j_pagecache,
         peer=not a.no_peer,
+        workers=not a.no_workers,
     )
     return opts
 

@@ -135,7 +135,9 @@ def test_suite_produces_every_figure(tmp_path):
     ]
     if http:
         expected += ["HTTP single check, /graphql req/s", "HTTP single check, /graphql p50",
-                     "HTTP batch of 100, /graphql per check"]
+                     "HTTP batch of 100, /graphql per check", "HTTP single check, /graphql CPU per check",
+                     "HTTP single check, floor CPU per check", "HTTP batch of 100, /graphql CPU per check",
+                     "hub serve --workers 2, single check req/s", "hub serve --workers 2, CPU per check (all processes)"]
     for section in ("200", "300"):
         for name in expected:
             assert (section, name) in names, (section, name, lines)
@@ -157,6 +159,10 @@ def test_suite_produces_every_figure(tmp_path):
     hub = report.get("300", "HTTP single check, /graphql req/s")
     assert hub is not None and len(hub.detail["round_ratios"]) == opts.rounds
     assert hub.ratio == statistics.median(hub.detail["round_ratios"])
+    # two workers against one, paired the same way, after both answered the samples identically
+    workers = report.get("300", "hub serve --workers 2, single check req/s")
+    assert workers is not None and workers.detail["answers_identical"] and workers.ok is not None
+    assert workers.ratio == statistics.median(workers.detail["round_ratios"])
 
 
 @pytest.mark.neo4j
