@@ -33,7 +33,7 @@ from hub.domain.vocabulary import ReasonCode
 from hub.services.recognition_metrics import recognition_metrics
 from hub.services.reminders import finding_code_marker, findings_json
 from hub.services.reports import division_prefixes
-from tests.support.hubproc import hub_cli
+from tests.support.hubproc import HubServer, hub_cli
 from tests.workflow.test_workflow_store import decision, reminder
 
 D = dt.date
@@ -223,6 +223,39 @@ def test_monthly_report_of_a_zone_and_of_an_institution(fresh_graph, tmp_path):
 
     csv_rows, _ = _report(graph, tmp_path / "cy", "--region", "CY", "--month", "2026-11")
     assert [(r["institution"], r["reminders"], r["accepted"]) for r in csv_rows] == [("sc-a", "1", "1"), ("合计", "1", "1")]
+
+
+METRICS = """query($region: String, $institution: ID) {
+  recognitionMetrics(from: "2026-11-01", to: "2026-11-30", region: $region, institution: $institution) {
+    reminders viewed accepted decidedRecognized nonCompliant reexaminedCompared consistent
+    firstReminderViewRate recognitionRate diagnosisConsistencyRate nonComplianceRate
+  }
+}"""
+
+
+def test_the_report_holds_the_graphql_query_numbers_and_is_made_beside_hub_serve(fresh_graph, tmp_path):
+    """The same numbers as ``recognitionMetrics`` asked of a running ``hub serve`` (no authentication on
+    loopback), the report made while that server holds the store (the embedded one is read from a snapshot)."""
+    graph = fresh_graph
+    _load_institutions(graph, tmp_path)
+    asyncio.run(_write_sequence(graph))
+    server = HubServer(graph)
+    try:
+        zone = server.query(METRICS, {"region": "JJJ"})["data"]["recognitionMetrics"]
+        one = server.query(METRICS, {"institution": "he-a"})["data"]["recognitionMetrics"]
+        csv_rows, xlsx_rows = _report(graph, tmp_path / "served", "--region", "JJJ", "--month", "2026-11")
+    finally:
+        server.stop()
+    assert zone == {k: JJJ[k] for k in zone} and one == {k: HE_A[k] for k in one}
+    total, he_a = csv_rows[-1], next(r for r in csv_rows if r["institution"] == "he-a")
+    for key in zone:
+        for answer, row, xrow in ((zone, total, xlsx_rows[-1]), (one, he_a, xlsx_rows[csv_rows.index(he_a)])):
+            if answer[key] is None:
+                assert row[key] == "" and xrow[key] is None, key
+            elif isinstance(answer[key], float):
+                assert row[key] == f"{answer[key]:.4f}" and xrow[key] == pytest.approx(answer[key], abs=1e-12), key
+            else:
+                assert row[key] == str(answer[key]) and xrow[key] == answer[key], key
 
 
 BAD = [
