@@ -198,7 +198,68 @@ def _region_pages() -> dict[str, tuple[str, dict]]:
     return {f"regions-page-{k}": (f"{{ regions(first: 500, offset: {k * 500}) {{ {REGION} }} }}", {}) for k in range(7)}
 
 
-DOCUMENTS |= _catalog_pages() | _region_pages()
+def _browse_api() -> dict[str, tuple[str, dict]]:
+    """The browse API (issue 17 item 4): where operators, zones, sorts, connections, aggregates, reverse lookups."""
+    conn = "totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { %s } }"
+    where = ('{region: {within: "JJJ"}, tier: {in: ["3A", "2A", "2B"]}, name: {contains: "示例"}}', '{region: {within: "CY"}}',
+             '{region: {within: "CN"}, holdsMarks: false}', '{region: {eq: "110101"}}', '{name: {startsWith: "北京"}}',
+             '{kind: {in: ["primary", "lab"]}, ownership: {eq: "public"}}', '{name: {contains: ""}}', '{tier: {in: []}}')
+    sorts = ("[{field: NAME, direction: DESC}]", "[{field: REGION}]", "[{field: TIER, direction: DESC}, {field: ID, direction: DESC}]")
+    institutions = {  # one document per filter: at most 30 aliases a request (--max-aliases)
+        f"browse-institutions-{n}": (
+            f"{{ c: institutionsConnection(where: {w}, first: 500) {{ {conn % INSTITUTION} }} "
+            f"a: institutionsAggregate(where: {w}) {{ count byRegion {{ code name count region {{ {REGION} }} }} "
+            f'cities: byRegion(level: "city") {{ code count }} zones: byRegion(level: "zone") {{ code count }} '
+            f"byTier {{ tier count }} }} l: institutions(where: {w}, first: 500) {{ id }} }}", {})
+        for n, w in enumerate(where)}
+    institutions["browse-institutions-sorted"] = ("{ " + " ".join(
+        f"s{n}: institutionsConnection(sort: {s}, first: 500) {{ {conn % 'id'} }} "
+        f"o{n}: institutions(sort: {s}, first: 5, offset: 3) {{ id }}" for n, s in enumerate(sorts)) + " }", {})
+    mark = "id item scope validFrom validTo forItem { ref name } validIn { code name } holder { id locatedIn { code } }"
+    marks = ('{validOn: "2026-11-23"}', '{scope: {eq: "JJJ"}}', '{label: {in: ["京津冀HR", "CYHR"]}}',
+             '{holder: {region: {within: "130000"}}, forItem: {modality: {eq: "CT"}, bodyPart: {eq: "chest"}}}',
+             '{item: {in: ["HE-IMG:122", "CY-IMG:94"]}, validOn: "2024-06-01"}')
+    mark_docs = " ".join(f"m{n}: marksConnection(where: {w}, first: 500) {{ {conn % mark} }} "
+                         f"g{n}: marksAggregate(where: {w}) {{ count institutions byRegion {{ code name institutions marks }} "
+                         f'cities: byRegion(level: "city") {{ code institutions marks }} }}' for n, w in enumerate(marks))
+    lookups = " ".join(
+        [f'i{n}: catalogItem(ref: "{r}") {{ ref name all: holders {{ {conn % "id"} }} '
+         f'jjj: holders(scope: "JJJ", validOn: "{ON}", first: 1) {{ {conn % "id"} }} }}' for n, r in enumerate(MARKED_ITEMS[:6])]
+        + [f'r{n}: region(code: "{c}") {{ {REGION} institutions(first: 500, sort: [{{field: NAME}}]) {{ {conn % "id locatedIn { code name }"} }} }}'
+           for n, c in enumerate(("JJJ", "CY", "CN", "130000", "110101", "999999"))]
+        + ['none: catalogItem(ref: "BJ-IMG:NOPE") { ref }'])
+    others = (f'al: alliancesConnection(where: {{kind: {{eq: "city_medical_group"}}}}, sort: [{{field: NAME, direction: DESC}}]) '
+              f'{{ {conn % ALLIANCE} }} als: alliances(where: {{name: {{contains: "示例"}}}}) {{ id }} '
+              f'rg: regionsConnection(where: {{parent: {{in: ["JJJ", "CY"]}}}}, sort: [{{field: NAME}}], first: 500) {{ {conn % REGION} }} '
+              f'rgs: regions(where: {{level: {{eq: "city"}}, name: {{startsWith: "石家庄"}}}}) {{ code }} '
+              f'ci: catalogItemsConnection(where: {{modality: {{in: ["CT", "MR"]}}, bodyPart: {{eq: "head"}}}}, first: 500) {{ {conn % ITEM} }} '
+              f'cis: catalogItems(catalog: "HE-IMG", where: {{name: {{contains: "胸部"}}}}, sort: [{{field: NAME, direction: DESC}}]) {{ ref }}')
+    return {**institutions, "browse-marks": ("{ " + mark_docs + " }", {}),
+            "browse-lookups": ("{ " + lookups + " }", {}), "browse-other-lists": ("{ " + others + " }", {}),
+            "error-browse-bad-cursor": ('{ institutionsConnection(after: "bm90IGEgY3Vyc29y") { totalCount } }', {}),
+            "error-browse-unknown-region": ('{ institutionsAggregate(where: {region: {within: "XX"}}) { count } }', {}),
+            "error-browse-bad-page": ('{ marksConnection(first: 501) { totalCount } }', {})}
+
+
+DOCUMENTS |= _catalog_pages() | _region_pages() | _browse_api()
+
+
+@pytest.mark.parametrize("sort", ["[{field: ID}]", "[{field: NAME, direction: DESC}]", "[{field: REGION}]",
+                                  "[{field: TIER, direction: DESC}]"])
+def test_cursor_pages_are_the_same_on_both_stores(hubs, sort):
+    """Walking institutionsConnection 3 at a time, each store with its own cursors: the same pages, cursors
+    included (opaque, but made from the same sort key and id), to the end."""
+    after, pages = None, 0
+    while True:
+        cursor = f', after: "{after}"' if after else ""
+        out = assert_same(hubs, f"{{ institutionsConnection(sort: {sort}, first: 3{cursor}) {{ totalCount "
+                                f"pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ id }} }} }} }}")
+        page = out["data"]["institutionsConnection"]
+        pages += 1
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert pages == -(-len(INSTITUTIONS) // 3)
 
 
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))
