@@ -24,6 +24,6 @@ async def test_the_bench_counts_what_it_wrote_and_prints_every_figure(tmp_path):
     figures = await metrics.run(3000, institutions=200, rounds=1, per_round=1, graph=tmp_path / "m.lbug")
     assert figures["nation"] == metrics.generate(3000, 200).expected
     p50 = figures["p50_s"]
-    assert len(p50) == 5 and all(math.isfinite(v) and v > 0 for v in p50.values())
+    assert len(p50) == 6 and all(math.isfinite(v) and v > 0 for v in p50.values())
     text = metrics.report(figures)
-    assert "count(r) baseline" in text and "recognitionMetrics institution bench-" in text and "× count(r)" in text
+    assert "count(r) baseline" in text and "recognitionMetrics institution bench-" in text and "× count(r)" in text and "× 1-column" in text
