@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from graph.items import Items
-from hub.domain.regions import all_regions
+from hub.domain.regions import RegionIndex, all_regions
 from tests.support.hubproc import HUB, ROOT
 
 DOC = ROOT / "docs" / "ANALYSTS.md"
@@ -69,9 +69,9 @@ def expected(data: dict) -> dict[str, list[dict]]:
     return {"q1": [{"institutions": len(q1), "names": [names[i] for i in q1]}], "q2": q2, "q3": q3}
 
 
-def test_the_document_has_three_questions_in_cypher_and_graphql():
+def test_the_document_has_three_questions_in_cypher_and_five_in_graphql():
     assert sorted(blocks("cypher")) == ["q1", "q2", "q3"]
-    assert {"q1", "q1-items", "q2", "q3"} <= set(blocks("graphql"))
+    assert sorted(blocks("graphql")) == ["q1", "q2", "q3", "q4", "q5"]
 
 
 def test_the_demo_answers_are_the_ones_the_document_states(data):
@@ -98,43 +98,70 @@ def test_cypher_as_documented_on_both_stores(datasets, backend, data, question):
     assert rows == want
 
 
-def test_graphql_as_documented(datasets, data):
-    hub = datasets.served("ladybug", "demo", [DEMO_FILE])
+def within(code: str, region: str) -> bool:
+    """Whether ``region`` lies inside ``code``, by the region table and the zones file."""
+    return code in RegionIndex.from_table().scopes_containing(region)
+
+
+@pytest.mark.parametrize("backend_name", ["ladybug", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def test_graphql_as_documented_one_query_each(datasets, data, backend_name):
+    """Every GraphQL block is one request, sent as written; its answer is checked against the dataset."""
+    hub = datasets.served(backend_name, "demo", [DEMO_FILE])
     docs = blocks("graphql")
     want = expected(data)
+    names = {i["id"]: i["name"] for i in data["institutions"]}
 
-    # 1: Hebei institutions with their marks, then what the JJJ marks' items are
-    hebei = hub.gql(docs["q1"])["data"]["institutions"]
-    jjj = [(i, m) for i in hebei for m in i["marks"] if m["scope"] == "JJJ" and valid_on(m, DAY)]
-    refs = [{"__typename": "CatalogItem", "ref": ref} for ref in sorted({m["item"] for _, m in jjj})]
-    items = {e["ref"]: e for e in hub.gql(docs["q1-items"], {"refs": refs})["data"]["_entities"]}
-    holders = sorted({i["name"] for i, m in jjj
-                      if items[m["item"]]["modality"] == "CT" and items[m["item"]]["bodyPart"] == "chest"})
-    assert [{"institutions": len(holders), "names": holders}] == [
-        {**r, "names": sorted(r["names"])} for r in want["q1"]]
-
-    # 2: every institution's marks, those whose validTo falls in the window
-    institutions = hub.gql(docs["q2"])["data"]["institutions"]
-    assert len(institutions) == len(data["institutions"])  # one page holds them all here
-    expiring = sorted(((m["validTo"], i["id"], m["item"], m["scope"]) for i in institutions for m in i["marks"]
-                       if m["validTo"] and DAY <= dt.date.fromisoformat(m["validTo"]) <= UNTIL))
-    assert expiring == [(r["until"], r["institution"], r["item"], r["scope"]) for r in want["q2"]]
-
-    # 3: per province (the document shows two aliases; a client generates one per province)
-    answer = hub.gql(docs["q3"])["data"]
-    provinces = hub.gql('{ regions(level: "province", first: 100) { code } }')["data"]["regions"]
-    generated: dict = {}
-    for start in range(0, len(provinces), 20):  # under the alias limit (--max-aliases, 30)
-        aliases = " ".join(f'p{r["code"]}: institutions(region: "{r["code"][:2]}", first: 500) '
-                           "{ id region marks { validFrom validTo } }" for r in provinces[start:start + 20])
-        out = hub.gql("{ " + aliases + " }")
+    def ask(name: str) -> dict:
+        out = hub.gql(docs[name])
         assert "errors" not in out, out
-        generated.update(out["data"])
-    assert {k: generated[k] for k in answer} == answer
-    # each province's page holds its own institutions only (Chongqing's "50" once matched Sichuan's 51xxxx too)
-    own = {key: [i for i in insts if i["region"].startswith(key[1:3])] for key, insts in generated.items()}
-    assert own == generated and generated["p500000"]
-    coverage = [{"province": key[1:], "institutions": len(insts),
-                 "withValidMark": sum(1 for i in insts if any(valid_on(m, DAY) for m in i["marks"]))}
-                for key, insts in sorted(own.items()) if insts]
-    assert coverage == [{k: r[k] for k in ("province", "institutions", "withValidMark")} for r in want["q3"]]
+        return out["data"]
+
+    # 1: how many Hebei institutions hold 京津冀HR for chest CT, by city, and who
+    got = ask("q1")
+    holders = sorted({e["node"]["holder"]["name"] for e in got["marksConnection"]["edges"]})
+    assert [{"institutions": got["marksAggregate"]["institutions"], "names": holders}] == [
+        {**r, "names": sorted(r["names"])} for r in want["q1"]]
+    region = {i["id"]: i["region"] for i in data["institutions"]}
+    cities: dict[str, set] = defaultdict(set)
+    for m in data["marks"]:
+        if region[m["institution"]].startswith("13") and m["scope"] == "JJJ" and valid_on(m, DAY) and chest_ct(m["item"]):
+            cities[region[m["institution"]][:4] + "00"].add(m["institution"])
+    assert [(r["code"], r["institutions"]) for r in got["marksAggregate"]["byRegion"]] == sorted(
+        (c, len(v)) for c, v in cities.items())
+
+    # 2: the marks running out in the window
+    got = ask("q2")["marksConnection"]
+    rows = sorted(({"institution": e["node"]["holder"]["id"], "name": e["node"]["holder"]["name"], "item": e["node"]["item"],
+                    "exam": e["node"]["forItem"]["name"], "scope": e["node"]["scope"], "until": e["node"]["validTo"]}
+                   for e in got["edges"]), key=lambda r: (r["until"], r["institution"], r["item"], r["scope"]))
+    assert rows == want["q2"] and got["totalCount"] == len(want["q2"])
+
+    # 3: coverage by province
+    got = ask("q3")
+    marked = {r["code"]: r["institutions"] for r in got["marked"]["byRegion"]}
+    coverage = [{"province": r["code"], "name": r["name"], "institutions": r["count"],
+                 "withValidMark": marked.get(r["code"], 0)} for r in got["all"]["byRegion"]]
+    assert coverage == want["q3"]
+
+    # 4: the 3A institutions of 京津冀 that hold no mark
+    got = ask("q4")["institutionsConnection"]
+    holding = {m["institution"] for m in data["marks"]}
+    none = sorted(i["id"] for i in data["institutions"]
+                  if within("JJJ", i["region"]) and str(i["tier"]) == "3A" and i["id"] not in holding)
+    assert [e["node"]["id"] for e in got["edges"]] == none and got["totalCount"] == len(none) == 1
+    assert got["edges"][0]["node"]["name"] == names[none[0]] == "天津和平示例医院（示例）"
+
+    # 5: a zone's institutions page by page, by name, following endCursor to the end
+    inside = sorted((i for i in data["institutions"] if within("JJJ", i["region"])), key=lambda i: (i["name"], i["id"]))
+    first = ask("q5")["region"]
+    assert first["name"] == "京津冀" and first["institutions"]["totalCount"] == len(inside) == 8
+    seen, page = [], first["institutions"]
+    while True:
+        seen += [e["node"]["id"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        following = docs["q5"].replace("first: 3,", f'first: 3, after: "{page["pageInfo"]["endCursor"]}",')
+        out = hub.gql(following)
+        assert "errors" not in out, out
+        page = out["data"]["region"]["institutions"]
+    assert seen == [i["id"] for i in inside]

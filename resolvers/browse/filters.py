@@ -173,6 +173,19 @@ def list_params(out: Selection, key: str, argument: str, filt: Optional[ValueFil
     out.params.update(flag(key, values or None, [""]))
 
 
+@strawberry.input(description="A range of days, bounds included; either bound may be left out.")
+class DateRange:
+    gte: Optional[dt.date] = strawberry.field(default=None, description="On or after this day.")
+    lte: Optional[dt.date] = strawberry.field(default=None, description="On or before this day.")
+
+
+def day_range(name: str, value: Optional[DateRange]) -> dict[str, Any]:
+    """``$<name>From`` / ``$<name>Until`` and their flags (dates, never null: see :func:`day`)."""
+    low, high = (value.gte, value.lte) if value is not None else (None, None)
+    return {f"{name}From": low or dt.date(1970, 1, 1), f"any{name[0].upper()}{name[1:]}From": low is None,
+            f"{name}Until": high or dt.date(1970, 1, 1), f"any{name[0].upper()}{name[1:]}Until": high is None}
+
+
 def day(value: Optional[dt.date]) -> dict[str, Any]:
     """``$validOn`` / ``$anyValidOn`` (a date parameter is never null either: LadybugDB would type it BOOL)."""
     return {"validOn": value or dt.date(1970, 1, 1), "anyValidOn": value is None}

@@ -17,7 +17,8 @@ from typing import Annotated, Any, Optional
 import strawberry
 
 from resolvers.browse.filters import (
-    InstitutionWhere, Selection, StringFilter, ValueFilter, bad, day, flag, in_values, institution_selection,
+    DateRange, InstitutionWhere, Selection, StringFilter, ValueFilter, bad, day, day_range, flag, in_values,
+    institution_selection,
 )
 from resolvers.browse.institutions import LEVELS, RegionCount, roll_up
 from resolvers.browse.paging import Connection, Sort, connection, seek
@@ -44,6 +45,8 @@ class MarkWhere:
     label: Optional[ValueFilter] = strawberry.field(default=None, description="The label or mark code a document prints for its scope (京津冀HR or JJHR: scope JJJ; 北京HR: 110000; 川渝HR: CY).")
     valid_on: Optional[dt.date] = strawberry.field(default=None, description="Valid on this day (validFrom ≤ day ≤ validTo, or open).")
     holder: Optional[InstitutionWhere] = strawberry.field(default=None, description="The institution holding it (the institution filters: region within a zone, tier …).")
+    valid_to: Optional[DateRange] = strawberry.field(default=None, description="Its last day falls in this range (gte, lte): marks "
+                                                     "running out — an open mark never does.")
 
 
 def _text(value: Optional[str], filt: Optional[StringFilter]) -> bool:
@@ -109,6 +112,7 @@ def mark_selection(info: strawberry.Info, where: Optional[MarkWhere], argument: 
             out.empty = True
         out.params.update(flag(key, values or None, [""]))
     out.params.update(day(where.valid_on))
+    out.params.update(day_range("validTo", where.valid_to))
     return out
 
 

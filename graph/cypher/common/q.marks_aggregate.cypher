@@ -19,5 +19,7 @@ WHERE ($anyRegionPrefix OR i.region STARTS WITH $regionPrefix)
   AND ($anyItemIn OR m.item IN $itemIn)
   AND ($anyScopeIn OR m.scope IN $scopeIn)
   AND ($anyValidOn OR (m.validFrom <= $validOn AND (m.validTo IS NULL OR m.validTo >= $validOn)))
+  AND ($anyValidToFrom OR m.validTo >= $validToFrom)
+  AND ($anyValidToUntil OR m.validTo <= $validToUntil)
 RETURN i.region AS region, count(m) AS marks, count(DISTINCT i.id) AS institutions
 ORDER BY region

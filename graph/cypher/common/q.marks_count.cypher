@@ -16,4 +16,6 @@ WHERE ($anyRegionPrefix OR i.region STARTS WITH $regionPrefix)
   AND ($anyItemIn OR m.item IN $itemIn)
   AND ($anyScopeIn OR m.scope IN $scopeIn)
   AND ($anyValidOn OR (m.validFrom <= $validOn AND (m.validTo IS NULL OR m.validTo >= $validOn)))
+  AND ($anyValidToFrom OR m.validTo >= $validToFrom)
+  AND ($anyValidToUntil OR m.validTo <= $validToUntil)
 RETURN count(m) AS total
