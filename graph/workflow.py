@@ -8,7 +8,7 @@ Three node kinds (docs/DESIGN.md, "Reminders and decisions"), every patient only
   first issued (``issuedOn``, ``issuedAt``, the institution and its region scopes), what the latest question
   saw (``verdict``, ``lastOn``), ``viewed``, and a copy of its last decision (``decision``,
   ``decisionVerdict``, ``decisionExclusion``, ``diagnosisConsistent``) so that the metrics are one pass over
-  one label (statement ``reminder.metrics``);
+  one label (statements ``reminder.metrics``, ``_at``, ``_within``);
 * ``Decision {id}`` — what the doctor decided, with what the governing document says to record;
   ``(Reminder)-[:DECIDED]->(Decision)`` for every decision given, ``current`` on the one that counts.
 
@@ -174,9 +174,19 @@ class WorkflowStore:
 
     async def metrics(self, from_: dt.date, to: dt.date, institution: str | None = None,
                       region: str | None = None) -> dict[str, int]:
-        """The counts of ``recognitionMetrics`` over the reminders first issued ``from_``..``to`` (one read)."""
-        (row,) = await self.store.read("reminder.metrics", {
-            "from": from_, "to": to, "institution": institution or "", "region": region or ""})
+        """The counts of ``recognitionMetrics`` over the reminders first issued ``from_``..``to`` at
+        ``institution``, inside ``region`` or everywhere (one read: ``reminder.metrics_at``,
+        ``reminder.metrics_within`` or ``reminder.metrics`` — a statement per kind of scope, see the first)."""
+        params: dict[str, Any] = {"from": from_, "to": to}
+        if institution and region:
+            raise ValueError("metrics over an institution or a region, not both")
+        if institution:
+            name, params["institution"] = "reminder.metrics_at", institution
+        elif region:
+            name, params["region"] = "reminder.metrics_within", region
+        else:
+            name = "reminder.metrics"
+        (row,) = await self.store.read(name, params)
         return {k: int(v or 0) for k, v in row.items()}
 
     async def ranking(self, from_: dt.date, to: dt.date, *, numerator: str, denominator: str, sign: int,

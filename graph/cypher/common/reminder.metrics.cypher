@@ -1,11 +1,9 @@
-// The counts of CONTRACT.md's recognitionMetrics in one pass over the reminders first issued from $from to
-// $to (dates, inclusive) at institution $institution ('' = any) or at institutions inside $region ('' = any;
-// a province, city, county or zone code: every scope containing the institution was kept on the reminder).
-// A reminder carries its last decision (decision.record), so no join is needed.  -> one row
+// The counts of CONTRACT.md's recognitionMetrics in one pass over every reminder first issued from $from to
+// $to (dates, inclusive), everywhere; one institution: reminder.metrics_at, inside a region or zone:
+// reminder.metrics_within (why three statements: there).  A reminder carries its last decision
+// (decision.record), so no join is needed.  -> one row
 MATCH (r:Reminder)
 WHERE r.issuedOn >= $from AND r.issuedOn <= $to
-  AND ($institution = '' OR r.at = $institution)
-  AND ($region = '' OR $region IN r.atScopes)
 RETURN count(r) AS reminders,
        count(CASE WHEN r.viewed THEN 1 END) AS viewed,
        count(CASE WHEN r.decision = 'ACCEPTED' THEN 1 END) AS accepted,
