@@ -193,13 +193,16 @@ class WorkflowStore:
                       region: str | None = None, limit: int = 50, min_denominator: int = 1) -> list[Row]:
         """The counts per institution (``id``, ``name`` and the seven counts) of the best ``limit`` institutions
         by ``numerator / denominator`` (× ``sign``: -1 where a high rate is bad), those with at least
-        ``min_denominator`` (>= 1) in the denominator only (one read: ``reminder.ranking``).  The rows come in
+        ``min_denominator`` (>= 1) in the denominator only (one read: ``reminder.ranking``, inside a region
+        ``reminder.ranking_within``).  The rows come in
         no particular order: the caller orders them by the domain's rates."""
         if min_denominator < 1:
             raise ValueError("min_denominator must be at least 1: a rate over nothing has no rank")
-        return await self.store.read("reminder.ranking", {
-            "from": from_, "to": to, "region": region or "", "numerator": numerator, "denominator": denominator,
-            "sign": sign, "limit": limit, "minDenominator": min_denominator})
+        params: dict[str, Any] = {"from": from_, "to": to, "numerator": numerator, "denominator": denominator,
+                                  "sign": sign, "limit": limit, "minDenominator": min_denominator}
+        if region:
+            return await self.store.read("reminder.ranking_within", {**params, "region": region})
+        return await self.store.read("reminder.ranking", params)
 
     async def metrics_by_scope(self, from_: dt.date, to: dt.date, scopes: Sequence[str]) -> dict[str, dict[str, int]]:
         """The counts of ``recognitionMetrics`` for every region or zone of ``scopes`` at once (one read:
