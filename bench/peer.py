@@ -26,9 +26,11 @@ missing ``aliases`` is read as the empty list the hub returns); a difference sto
 
 How they are timed (docs/BENCHMARKS.md, "Method"; "Peer"): the same client for both, ``wrk`` with
 ``bench/post.lua`` cycling through the question bodies, ``--connections`` (1) closed-loop connection — the
-latency one caller sees, not a saturated server; a warm-up run of each (the node JIT, both query plans in the
-server's cache), then ``--rounds`` interleaved rounds (hub and peer alternate which goes first), and for each
-server and question the round with the lowest p50 kept, its p99 with it: other tenants only ever add time.
+latency one caller sees, not a saturated server; a warm-up run of 2 s each (the node JIT, both query plans in
+the server's cache) and, on a server this benchmark started, a wait until its JVM idles (under 5 % of a core,
+at most 60 s: after a load its compiler and collector run on), then ``--rounds`` interleaved rounds (hub and
+peer alternate which goes first), and for each server and question the round with the lowest p50 kept, its
+p99 with it: other tenants only ever add time.
 The figure is hub p50 ÷ peer p50 (target ≤ 1.0×).  Beside it, CPU µs per request of each server process
 (psutil ``cpu_times`` before and after each run, ÷ requests) and, when this benchmark started the Neo4j
 server, of the JVM under each — what the translation into one Cypher query saves or costs the database.
@@ -311,7 +313,8 @@ def measure(urls: dict[str, str], pids: dict[str, int], qs: Questions, tmp: Path
 
     for kind in QUERIES:  # warm: node's JIT, the server's plan cache, every body at least once
         for side in ("hub", "peer"):
-            run(kind, side, 1)
+            run(kind, side, 2)
+    settled = settle(jvm_pid)
     best: dict[str, dict[str, dict[str, Any]]] = {kind: {} for kind in QUERIES}
     every: dict[str, dict[str, list[float]]] = {kind: {"hub": [], "peer": []} for kind in QUERIES}
     for k in range(max(1, rounds)):
@@ -324,7 +327,25 @@ def measure(urls: dict[str, str], pids: dict[str, int], qs: Questions, tmp: Path
     for kind in QUERIES:
         for side in ("hub", "peer"):
             best[kind][side]["rounds_p50_ms"] = every[kind][side]
+            best[kind][side]["jvm_idle_cores"] = settled
     return best
+
+
+def settle(jvm_pid: int | None, *, below: float = 0.05, most_s: float = 60.0) -> float | None:
+    """Wait (at most ``most_s``) until the JVM idles — under ``below`` of a core over a second — and return
+    its last idle rate (cores), None when it is not ours to watch.  Why: right after a load its compiler and
+    garbage collector run on for a while, and that CPU, divided by each run's requests, would read as the
+    queries' cost — more per request for the slower side (the JVM CPU per request is printed beside the
+    figures)."""
+    if not jvm_pid:
+        return None
+    deadline = time.monotonic() + most_s
+    while True:
+        before = _cpu(jvm_pid)
+        time.sleep(1.0)
+        rate = _cpu(jvm_pid) - before
+        if rate < below or time.monotonic() > deadline:
+            return rate
 
 
 # --------------------------------------------------------------------------------------------- figures
@@ -367,7 +388,8 @@ def figures(uri: str, country_dir: Path, report: Any, section: str, *, seconds: 
         report.add(section, Figure(f"{title}, hub CPU per request", hub["cpu_us"], "µs", "peer CPU per request",
                                    peer["cpu_us"]))
         jvm = (f"; Neo4j JVM CPU per request: under the hub {hub['jvm_cpu_us']:.0f} µs, under the peer "
-               f"{peer['jvm_cpu_us']:.0f} µs" if hub["jvm_cpu_us"] is not None else "")
+               f"{peer['jvm_cpu_us']:.0f} µs (idle before the rounds: {hub['jvm_idle_cores']:.2f} of a core)"
+               if hub["jvm_cpu_us"] is not None else "")
         out(f"    (req/s with {connections} connection(s): hub {hub['rps']:.0f}, peer {peer['rps']:.0f}; p50 per round, ms: "
             f"hub {', '.join(f'{v:.2f}' for v in hub['rounds_p50_ms'])}, peer "
             f"{', '.join(f'{v:.2f}' for v in peer['rounds_p50_ms'])}{jvm})")
