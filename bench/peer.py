@@ -19,6 +19,10 @@ The questions:
    on the hub, ``institutions(where: {id: {eq:}}) { … alliances(sort: id) marks(sort: item, scope, validFrom) }``
    on the peer (the order the hub's statements give): 100 hospitals, 100 primary facilities and 50
    alliance members, drawn with the seed.
+3. **a region's first page as a connection**, where the hub has ``institutionsConnection`` (the browse API,
+   issue 17) — ``institutionsConnection(where: {region: {within:}}, first: 20) { edges { node { … } } pageInfo
+   { hasNextPage } }`` on the hub, the same with ``startsWith`` and ``sort: [{id: ASC}]`` on the peer: the
+   regions of (1) at offset 0 (cursors are each server's own, so only first pages are compared).
 
 Why the answers are compared first: a ratio of two servers answering different data would compare different
 work.  Every question is asked of both and the ids, names and every other field returned must be equal (a
@@ -81,8 +85,19 @@ QUERIES: dict[str, dict[str, str]] = {
                  f" {INSTITUTION_FIELDS} alliances(sort: [{{id: ASC}}]) {{ id kind name }}"
                  " marks(sort: [{item: ASC}, {scope: ASC}, {validFrom: ASC}]) { item scope validFrom validTo } } }"),
     },
+    # asked only where the hub has it (the browse API of issue 17): see hub_fields
+    "conn": {
+        "hub": ("query Conn($region: String!, $first: Int!) {"
+                " institutionsConnection(where: {region: {within: $region}}, first: $first) {"
+                f" edges {{ node {{ {INSTITUTION_FIELDS} }} }} pageInfo {{ hasNextPage }} }} }}"),
+        "peer": ("query Conn($region: String!, $first: Int!) {"
+                 " institutionsConnection(where: {region: {startsWith: $region}}, sort: [{id: ASC}], first: $first) {"
+                 f" edges {{ node {{ {INSTITUTION_FIELDS} }} }} pageInfo {{ hasNextPage }} }} }}"),
+    },
 }
-TITLES = {"page": f"browse: a page of {PAGE} institutions of a region", "one": "browse: one institution with alliances and marks"}
+TITLES = {"page": f"browse: a page of {PAGE} institutions of a region", "one": "browse: one institution with alliances and marks",
+          "conn": f"browse: a region's first {PAGE} as a connection"}
+OPERATIONS = {"page": "Page", "one": "One", "conn": "Conn"}
 
 
 # --------------------------------------------------------------------------------------------- set-up
@@ -119,6 +134,8 @@ class Questions:
     def variables(self, kind: str) -> list[dict[str, Any]]:
         if kind == "page":
             return [{"region": r, "first": PAGE, "offset": o} for r, o in self.pages]
+        if kind == "conn":  # cursors are each server's own: the first page of each region
+            return [{"region": r, "first": PAGE} for r, o in self.pages if o == 0]
         return [{"id": i} for i in self.ids]
 
 
@@ -146,7 +163,16 @@ def questions(country_dir: Path, seed: int) -> Questions:
 
 
 def body(kind: str, side: str, variables: dict[str, Any]) -> dict[str, Any]:
-    return {"query": QUERIES[kind][side], "operationName": "Page" if kind == "page" else "One", "variables": variables}
+    return {"query": QUERIES[kind][side], "operationName": OPERATIONS[kind], "variables": variables}
+
+
+def hub_kinds(hub_url: str) -> list[str]:
+    """The questions this hub can be asked: page and one always, conn where its schema has
+    ``institutionsConnection`` (asked by introspection, on in development mode)."""
+    from bench.run import post
+
+    fields = post(hub_url, {"query": "{ __type(name: \"Query\") { fields { name } } }"})["data"]["__type"]["fields"]
+    return ["page", "one"] + (["conn"] if any(f["name"] == "institutionsConnection" for f in fields) else [])
 
 
 # --------------------------------------------------------------------------------------------- the servers
@@ -230,11 +256,18 @@ def peer_server(uri: str, tmp: Path, timeout: float = 120) -> Iterator[tuple[str
 
 
 def _answer(kind: str, side: str, response: dict[str, Any]) -> Any:
-    """The data of one answer in one shape for both servers: a page as its list of institutions, one
-    institution as a dict (None when unknown), ``aliases`` null read as []."""
+    """The data of one answer in one shape for both servers: a page as its list of institutions, a
+    connection as its nodes and hasNextPage (cursors are each server's own), one institution as a dict
+    (None when unknown), ``aliases`` null read as []."""
     if response.get("errors"):
         raise RuntimeError(f"the {side} answered with errors: {str(response['errors'])[:1000]}")
     data = response["data"]
+    if kind == "conn":
+        conn = data["institutionsConnection"]
+        rows = [edge["node"] for edge in conn["edges"]]
+        for row in rows:
+            row["aliases"] = row.get("aliases") or []
+        return {"nodes": rows, "hasNextPage": conn["pageInfo"]["hasNextPage"]}
     if kind == "page":
         rows = data["institutions"]
     else:
@@ -247,13 +280,14 @@ def _answer(kind: str, side: str, response: dict[str, Any]) -> Any:
     return rows if kind == "page" else (rows[0] if rows else None)
 
 
-def same_answers(urls: dict[str, str], qs: Questions) -> dict[str, int]:
-    """Ask every question of both servers; the answers must be equal field by field (else RuntimeError
-    naming the first difference).  Returns the questions compared, and the rows / marks seen, per kind."""
+def same_answers(urls: dict[str, str], qs: Questions, kinds: Sequence[str] = ("page", "one")) -> dict[str, int]:
+    """Ask every question of ``kinds`` of both servers; the answers must be equal field by field (else
+    RuntimeError naming the first difference).  Returns the questions compared, and the rows / marks seen,
+    per kind."""
     from bench.run import post
 
-    seen = {"page": 0, "one": 0, "institutions": 0, "marks": 0, "alliances": 0, "unknown": 0}
-    for kind in ("page", "one"):
+    seen = {"page": 0, "one": 0, "conn": 0, "institutions": 0, "marks": 0, "alliances": 0, "unknown": 0}
+    for kind in kinds:
         for variables in qs.variables(kind):
             hub, peer = (_answer(kind, side, post(urls[side], body(kind, side, variables))) for side in ("hub", "peer"))
             if hub != peer:
@@ -263,6 +297,8 @@ def same_answers(urls: dict[str, str], qs: Questions) -> dict[str, int]:
             seen[kind] += 1
             if kind == "page":
                 seen["institutions"] += len(hub)
+            elif kind == "conn":
+                pass
             elif hub is None:
                 seen["unknown"] += 1
             else:
@@ -292,13 +328,14 @@ def _cpu(pid: int | None) -> float:
 
 
 def measure(urls: dict[str, str], pids: dict[str, int], qs: Questions, tmp: Path, *, seconds: float, rounds: int,
-            connections: int, jvm_pid: int | None = None) -> dict[str, dict[str, dict[str, Any]]]:
+            connections: int, jvm_pid: int | None = None,
+            kinds: Sequence[str] = ("page", "one")) -> dict[str, dict[str, dict[str, Any]]]:
     """wrk runs of each (question, server) in interleaved rounds; per question and server the run with the
     lowest p50, with the CPU µs per request of the server (and of the JVM) during that run."""
     from bench.run import wrk
 
     files: dict[tuple[str, str], Path] = {}
-    for kind in QUERIES:
+    for kind in kinds:
         for side in ("hub", "peer"):
             files[kind, side] = tmp / f"{kind}-{side}.jsonl"
             files[kind, side].write_text("\n".join(json.dumps(body(kind, side, v), ensure_ascii=False)
@@ -311,20 +348,20 @@ def measure(urls: dict[str, str], pids: dict[str, int], qs: Questions, tmp: Path
         n = max(1, r["requests"])
         return {**r, "cpu_us": cpu * 1e6 / n, "jvm_cpu_us": jvm * 1e6 / n if jvm_pid else None}
 
-    for kind in QUERIES:  # warm: node's JIT, the server's plan cache, every body at least once
+    for kind in kinds:  # warm: node's JIT, the server's plan cache, every body at least once
         for side in ("hub", "peer"):
             run(kind, side, 2)
     settled = settle(jvm_pid)
-    best: dict[str, dict[str, dict[str, Any]]] = {kind: {} for kind in QUERIES}
-    every: dict[str, dict[str, list[float]]] = {kind: {"hub": [], "peer": []} for kind in QUERIES}
+    best: dict[str, dict[str, dict[str, Any]]] = {kind: {} for kind in kinds}
+    every: dict[str, dict[str, list[float]]] = {kind: {"hub": [], "peer": []} for kind in kinds}
     for k in range(max(1, rounds)):
-        for kind in QUERIES:
+        for kind in kinds:
             for side in (("hub", "peer") if k % 2 == 0 else ("peer", "hub")):
                 r = run(kind, side, seconds)
                 every[kind][side].append(r["p50_us"] / 1000)
                 if side not in best[kind] or r["p50_us"] < best[kind][side]["p50_us"]:
                     best[kind][side] = r
-    for kind in QUERIES:
+    for kind in kinds:
         for side in ("hub", "peer"):
             best[kind][side]["rounds_p50_ms"] = every[kind][side]
             best[kind][side]["jvm_idle_cores"] = settled
@@ -368,16 +405,19 @@ def figures(uri: str, country_dir: Path, report: Any, section: str, *, seconds: 
     try:
         with hub_server(uri, tmp) as (hub_url, hub_pid), peer_server(uri, tmp) as (peer_url, peer_pid):
             urls, pids = {"hub": hub_url, "peer": peer_url}, {"hub": hub_pid, "peer": peer_pid}
-            seen = same_answers(urls, qs)
+            kinds = hub_kinds(hub_url)
+            seen = same_answers(urls, qs, kinds)
             out(f"  peer (@neo4j/graphql under GraphQL Yoga, {peer_url}): the same answers to {seen['page']} pages "
-                f"({seen['institutions']:,} institutions) and {seen['one']} institutions ({seen['marks']:,} marks, "
-                f"{seen['alliances']} alliances, {seen['unknown']} unknown)")
+                f"({seen['institutions']:,} institutions), {seen['one']} institutions ({seen['marks']:,} marks, "
+                f"{seen['alliances']} alliances, {seen['unknown']} unknown)"
+                + (f" and {seen['conn']} connection pages" if "conn" in kinds else ""))
             best = measure(urls, pids, qs, tmp, seconds=seconds, rounds=rounds, connections=connections,
-                           jvm_pid=jvm_pid)
+                           jvm_pid=jvm_pid, kinds=kinds)
     except Exception as exc:  # the servers' logs stay for the post-mortem
         raise RuntimeError(f"{exc}\n(the servers' logs: {tmp})") from exc
     shutil.rmtree(tmp, ignore_errors=True)
-    for kind, title in TITLES.items():
+    for kind in best:
+        title = TITLES[kind]
         hub, peer = best[kind]["hub"], best[kind]["peer"]
         hub_p50, peer_p50 = hub["p50_us"] / 1000, peer["p50_us"] / 1000
         detail = {"connections": connections, "rounds": rounds, "seconds": seconds, "questions": len(qs.variables(kind)),
