@@ -319,7 +319,6 @@ class Mark:
         return await _institution(info, self._institution)
 
 
-
 @strawberry.federation.type(keys=["id"], description="A medical institution (医疗机构). Entity key: id.")
 class Institution:
     id: strawberry.ID = strawberry.field(description="The opaque id chosen by whoever loaded it.")

@@ -102,6 +102,9 @@ class Selection:
 
     params: dict[str, Any] = field(default_factory=dict)
     empty: bool = False
+    #: ``holdsMarks`` was asked: the institution statements' ``_marked`` variant tests HOLDS (an EXISTS that
+    #: LadybugDB plans even when a flag makes it moot, 6x the cost of a page, so only when asked)
+    marked: bool = False
 
 
 def within(info: strawberry.Info, argument: str, code: str, strict: bool = True) -> dict[str, Any]:
@@ -149,7 +152,9 @@ def institution_selection(info: strawberry.Info, where: Optional[InstitutionWher
         if values == []:
             out.empty = True
         out.params.update(flag(key, values or None, [""]))
-    out.params.update(flag("holdsMarks", where.holds_marks, False))
+    if where.holds_marks is not None:
+        out.marked = True
+        out.params["holdsMarks"] = where.holds_marks
     return out
 
 

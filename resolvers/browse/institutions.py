@@ -18,7 +18,7 @@ from resolvers import rows as to
 from resolvers.browse.filters import (
     InstitutionSort, InstitutionWhere, RegionFilter, Selection, bad, institution_selection, sort_of,
 )
-from resolvers.browse.paging import Connection, Sort, connection, page_bounds, seek
+from resolvers.browse.paging import Connection, Sort, connection, page_bounds, seek, statement
 from resolvers.context import hub
 from resolvers.types import Institution, Region
 
@@ -30,17 +30,23 @@ FirstArg = Annotated[int, strawberry.argument(description="Page size (at most ma
 AfterArg = Annotated[Optional[str], strawberry.argument(description="Continue after this cursor (a page's endCursor, same sort).")]
 
 
+def named(kind: str, selection: Selection) -> str:
+    """``q.institutions_<kind>``, or its ``_marked`` variant when ``holdsMarks`` was asked."""
+    return f"q.institutions_marked_{kind}" if selection.marked else f"q.institutions_{kind}"
+
+
 async def _count(info: strawberry.Info, selection: Selection) -> int:
     if selection.empty:
         return 0
-    rows = await hub(info).store.read("q.institutions_count", selection.params)
+    rows = await hub(info).store.read(named("count", selection), selection.params)
     return int(rows[0]["total"]) if rows else 0
 
 
 async def page(info: strawberry.Info, selection: Selection, sort: Sort, first: int, after: Optional[str]) -> Connection[Institution]:
     """A connection page of the institutions ``selection`` selects (``totalCount`` read only when asked)."""
     params = seek(info, sort, first, after)
-    rows = [] if selection.empty else await hub(info).store.read("q.institutions_seek", {**selection.params, **params})
+    rows = [] if selection.empty else await hub(info).store.read(statement(named("seek", selection), sort),
+                                                                  {**selection.params, **params})
 
     async def count() -> int:
         return await _count(info, selection)
@@ -69,9 +75,8 @@ async def institutions(
     key = sort_of(sort)
     if selection.empty:
         return []
-    rows = await hub(info).store.read("q.institutions_seek", {
-        **selection.params, "sortField": key.field, "reverse": key.reverse, "fromStart": True, "afterKey": "",
-        "afterId": "", **bounds})
+    rows = await hub(info).store.read(statement(named("seek", selection), key), {
+        **selection.params, "sortField": key.field, "fromStart": True, "afterKey": "", "afterId": "", **bounds})
     return [to.institution(r) for r in rows]
 
 
@@ -150,7 +155,7 @@ class InstitutionAggregate:
 
 async def institutions_aggregate(info: strawberry.Info, where: WhereArg = None) -> InstitutionAggregate:
     selection = institution_selection(info, where)
-    rows = [] if selection.empty else await hub(info).store.read("q.institutions_aggregate", selection.params)
+    rows = [] if selection.empty else await hub(info).store.read(named("aggregate", selection), selection.params)
     by_code: dict[str, int] = defaultdict(int)
     by_tier: dict[str, int] = defaultdict(int)
     for r in rows:

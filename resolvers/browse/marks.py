@@ -101,6 +101,8 @@ def mark_selection(info: strawberry.Info, where: Optional[MarkWhere], argument: 
     """The parameters of the mark statements' filter block (holder block + item, scope, validity)."""
     where = where or MarkWhere()
     out = institution_selection(info, where.holder, argument=f"{argument}.holder")
+    if out.marked:  # a mark's holder holds a mark: holdsMarks true selects them all, false none
+        out.marked, out.empty = False, out.empty or not out.params.pop("holdsMarks")
     items = hub(info).items
     refs = in_values(f"{argument}.item", where.item)
     if refs is not None:

@@ -12,7 +12,7 @@ import strawberry
 
 from resolvers import rows as to
 from resolvers.browse.filters import Selection, StringFilter, ValueFilter, list_params, sort_of, text_params
-from resolvers.browse.paging import Connection, Sort, SortDirection, connection, page_bounds, seek
+from resolvers.browse.paging import Connection, Sort, SortDirection, connection, page_bounds, seek, statement
 from resolvers.context import hub
 from resolvers.types import Alliance, CatalogItem, Region
 
@@ -155,7 +155,8 @@ def item_selection(where: Optional[CatalogItemFilter], argument: str = "where", 
 async def _connection(info: strawberry.Info, name: str, selection: Selection, sort: Sort, first: int,
                       after: Optional[str], node: Callable[[dict[str, Any]], Any], id_key: str) -> Connection[Any]:
     params = seek(info, sort, first, after)
-    rows = [] if selection.empty else await hub(info).store.read(f"{name}_seek", {**selection.params, **params})
+    rows = [] if selection.empty else await hub(info).store.read(statement(f"{name}_seek", sort),
+                                                                  {**selection.params, **params})
 
     async def count() -> int:
         if selection.empty:
@@ -172,9 +173,8 @@ async def offset_page(info: strawberry.Info, name: str, selection: Selection, so
     bounds = page_bounds(info, first, offset)
     if selection.empty:
         return []
-    return await hub(info).store.read(f"{name}_seek", {
-        **selection.params, "sortField": sort.field, "reverse": sort.reverse, "fromStart": True, "afterKey": "",
-        "afterId": "", **bounds})
+    return await hub(info).store.read(statement(f"{name}_seek", sort), {
+        **selection.params, "sortField": sort.field, "fromStart": True, "afterKey": "", "afterId": "", **bounds})
 
 
 async def alliances_connection(

@@ -63,6 +63,12 @@ class Sort:
         return "DESC" if self.reverse else "ASC"
 
 
+def statement(name: str, sort: Sort) -> str:
+    """The page statement for ``sort``'s direction: ``name`` ascending, ``name_desc`` descending (ordering both
+    ways in one statement through computed columns made a page 5x slower on LadybugDB)."""
+    return f"{name}_desc" if sort.reverse else name
+
+
 def encode_cursor(sort: Sort, key: Any, node_id: str) -> str:
     raw = json.dumps([sort.field, sort.direction, "" if key is None else str(key), node_id],
                      ensure_ascii=False, separators=(",", ":"))
@@ -90,7 +96,7 @@ def seek(info: strawberry.Info, sort: Sort, first: int, after: Optional[str]) ->
     exists), the sort, and where to start."""
     limit = page_bounds(info, first)["limit"]
     key, node_id = decode_cursor(after, sort) if after is not None else ("", "")
-    return {"sortField": sort.field, "reverse": sort.reverse, "fromStart": after is None,
+    return {"sortField": sort.field, "fromStart": after is None,
             "afterKey": key, "afterId": node_id, "limit": limit + 1, "skip": 0}
 
 

@@ -1,6 +1,6 @@
 // A page of catalog items for the browse API (resolvers/browse/others.py): filtered (ref / catalog /
 // modality / bodyPart in, name eq / contains / startsWith), in the order of one key ($sortField: ref or
-// name; $reverse) with the ref breaking ties, after the keyset cursor ($afterKey, $afterId) or $skip rows.
+// name; descending: the _desc twin) with the ref breaking ties, after the keyset cursor ($afterKey, $afterId) or $skip rows.
 // Flags and "" instead of null parameters, and CONTAINS '' tested here: see q.institutions_seek.
 MATCH (it:CatalogItem)
 WHERE ($anyIdIn OR it.ref IN $idIn)
@@ -12,14 +12,10 @@ WHERE ($anyIdIn OR it.ref IN $idIn)
   AND ($anyNameStartsWith OR it.name STARTS WITH $nameStartsWith)
   AND ($anyNameIn OR it.name IN $nameIn)
 WITH it, CASE $sortField WHEN 'name' THEN it.name ELSE it.ref END AS k
-WHERE $fromStart
-   OR ($reverse AND (k < $afterKey OR (k = $afterKey AND it.ref < $afterId)))
-   OR (NOT $reverse AND (k > $afterKey OR (k = $afterKey AND it.ref > $afterId)))
-WITH it, k, CASE WHEN $reverse THEN k ELSE '' END AS down, CASE WHEN $reverse THEN '' ELSE k END AS up,
-     CASE WHEN $reverse THEN it.ref ELSE '' END AS downId, CASE WHEN $reverse THEN '' ELSE it.ref END AS upId
+WHERE $fromStart OR k > $afterKey OR (k = $afterKey AND it.ref > $afterId)
 RETURN it.ref AS ref, it.catalog AS catalog, it.local AS local, it.row AS row, it.name AS name,
        it.modality AS modality, it.bodyPart AS bodyPart, it.laterality AS laterality,
        it.contrast AS contrast, it.views AS views, it.source AS source, it.printed AS printed, it.note AS note,
        k AS sortKey
-ORDER BY down DESC, up, downId DESC, upId
+ORDER BY k, it.ref
 SKIP $skip LIMIT $limit

@@ -14,7 +14,5 @@ WHERE ($anyRegionPrefix OR i.region STARTS WITH $regionPrefix)
   AND ($anyTierIn OR i.tier IN $tierIn)
   AND ($anyKindIn OR i.kind IN $kindIn)
   AND ($anyOwnershipIn OR i.ownership IN $ownershipIn)
-  AND ($anyHoldsMarks OR ($holdsMarks AND EXISTS { MATCH (i)-[:HOLDS]->(:Mark) })
-       OR (NOT $holdsMarks AND NOT EXISTS { MATCH (i)-[:HOLDS]->(:Mark) }))
 RETURN i.region AS region, i.tier AS tier, count(i) AS count
 ORDER BY region, tier

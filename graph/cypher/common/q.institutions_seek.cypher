@@ -1,5 +1,5 @@
 // A page of institutions for the browse API (resolvers/browse/institutions.py): filtered by `where`, in the
-// order of one sort key ($sortField: id, name, region or tier; $reverse: descending) with the id as the
+// order of one sort key ($sortField: id, name, region or tier; descending: q.institutions_seek_desc) with the id as the
 // tie-breaker, after the keyset cursor ($afterKey, $afterId; $fromStart: the first page).  Keyset paging
 // seeks past the cursor instead of skipping rows, so a deep page costs what the first does; $skip serves
 // the offset of the older `institutions(first, offset)` list (0 for a connection).
@@ -22,16 +22,10 @@ WHERE ($anyRegionPrefix OR i.region STARTS WITH $regionPrefix)
   AND ($anyTierIn OR i.tier IN $tierIn)
   AND ($anyKindIn OR i.kind IN $kindIn)
   AND ($anyOwnershipIn OR i.ownership IN $ownershipIn)
-  AND ($anyHoldsMarks OR ($holdsMarks AND EXISTS { MATCH (i)-[:HOLDS]->(:Mark) })
-       OR (NOT $holdsMarks AND NOT EXISTS { MATCH (i)-[:HOLDS]->(:Mark) }))
 WITH i, CASE $sortField WHEN 'name' THEN i.name WHEN 'region' THEN i.region WHEN 'tier' THEN i.tier
                         ELSE i.id END AS k
-WHERE $fromStart
-   OR ($reverse AND (k < $afterKey OR (k = $afterKey AND i.id < $afterId)))
-   OR (NOT $reverse AND (k > $afterKey OR (k = $afterKey AND i.id > $afterId)))
-WITH i, k, CASE WHEN $reverse THEN k ELSE '' END AS down, CASE WHEN $reverse THEN '' ELSE k END AS up,
-     CASE WHEN $reverse THEN i.id ELSE '' END AS downId, CASE WHEN $reverse THEN '' ELSE i.id END AS upId
+WHERE $fromStart OR k > $afterKey OR (k = $afterKey AND i.id > $afterId)
 RETURN i.id AS id, i.name AS name, i.tier AS tier, i.region AS region, i.ownership AS ownership,
        i.kind AS kind, i.aliases AS aliases, k AS sortKey
-ORDER BY down DESC, up, downId DESC, upId
+ORDER BY k, i.id
 SKIP $skip LIMIT $limit
