@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Annotated, Any, Optional
 
 import strawberry
@@ -186,17 +187,67 @@ async def marks_aggregate(
                          _holders=dict(holders))
 
 
+class Holders:
+    """CatalogItem.holders for every item of a request in one read (and their totalCounts in one more, when
+    asked): DataLoaders keyed by (ref, the field's arguments), a batch read once per distinct argument set —
+    a page of items asking the same page of holders is one ``q.items_holders``, not one read per item."""
+
+    def __init__(self, info: strawberry.Info) -> None:
+        from strawberry.dataloader import DataLoader
+
+        self._info = info
+        self.pages: DataLoader[tuple[Any, ...], list[dict[str, Any]]] = DataLoader(self._pages)
+        self.counts: DataLoader[tuple[Any, ...], int] = DataLoader(self._counts)
+
+    @staticmethod
+    def _filters(scope: Optional[str], valid_on: Optional[dt.date]) -> dict[str, Any]:
+        return {**flag("scopeIn", [scope] if scope is not None else None, [""]), **day(valid_on)}
+
+    async def _pages(self, keys: Sequence[tuple[Any, ...]]) -> list[list[dict[str, Any]]]:
+        groups: dict[tuple[Any, ...], list[str]] = defaultdict(list)
+        for ref, *args in keys:
+            groups[tuple(args)].append(ref)
+        found: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        for (scope, valid_on, take, key, after_id), refs in groups.items():
+            rows = await hub(self._info).store.read("q.items_holders", {
+                "refs": refs, **self._filters(scope, valid_on), "fromStart": after_id is None, "afterId": after_id or "",
+                "take": take, "cap": 1 << 62})
+            for row in rows:
+                found[(row["ref"], scope, valid_on, take, key, after_id)] = [{**h, "sortKey": h["id"]} for h in row["holders"]]
+        return [found.get(k, []) for k in keys]
+
+    async def _counts(self, keys: Sequence[tuple[Any, ...]]) -> list[int]:
+        groups: dict[tuple[Any, ...], list[str]] = defaultdict(list)
+        for ref, *args in keys:
+            groups[tuple(args)].append(ref)
+        found: dict[tuple[Any, ...], int] = {}
+        for (scope, valid_on), refs in groups.items():
+            for row in await hub(self._info).store.read("q.items_holders_count", {"refs": refs, **self._filters(scope, valid_on)}):
+                found[(row["ref"], scope, valid_on)] = int(row["total"])
+        return [found.get(k, 0) for k in keys]
+
+
+def holders_of(info: strawberry.Info) -> Holders:
+    """The request's holder loaders (kept in the context dict, like resolvers.entities.loaders)."""
+    found = info.context.get("holders")
+    if found is None:
+        found = info.context["holders"] = Holders(info)
+    return found
+
+
 async def item_holders(info: strawberry.Info, ref: str, scope: Optional[str], valid_on: Optional[dt.date], first: int,
                        after: Optional[str]) -> Connection[Institution]:
-    """``CatalogItem.holders``: institutions holding a mark for the item (of ``scope``, valid on ``valid_on``)."""
+    """``CatalogItem.holders``: institutions holding a mark for the item (of ``scope``, valid on ``valid_on``), by
+    id after the cursor — batched with every other item of the request asked the same page."""
     from resolvers import rows as to
 
-    params = {"item": ref, **flag("scopeIn", [scope] if scope is not None else None, [""]), **day(valid_on)}
-    rows = await hub(info).store.read("q.item_holders", {**params, **seek(info, BY_ID, first, after)})
+    params = seek(info, BY_ID, first, after)
+    after_id = params["afterId"] if after is not None else None
+    loaders = holders_of(info)
+    rows = await loaders.pages.load((ref, scope, valid_on, params["limit"], "id", after_id))
 
     async def count() -> int:
-        found = await hub(info).store.read("q.item_holders_count", params)
-        return int(found[0]["total"]) if found else 0
+        return await loaders.counts.load((ref, scope, valid_on))
 
     return connection(rows, first, after, BY_ID, to.institution, count)
 

@@ -375,7 +375,7 @@ def counted(backend, counted_hubs, datasets, demo_graph, tmp_path_factory):
     return counted_hubs[backend]
 
 
-def test_object_fields_cost_one_read_per_field_not_per_element(counted):
+def test_object_fields_and_holders_cost_one_read_per_field_not_per_element(counted):
     """A page of all 18 institutions with their region, marks, alliances, and each mark's item, scope region and
     holder: one read per field (the region loader may run once per level it is asked at), whatever the page size."""
     q = ("{ institutionsConnection(first: 500) { totalCount edges { node { id locatedIn { name } alliances { id } "
@@ -387,6 +387,18 @@ def test_object_fields_cost_one_read_per_field_not_per_element(counted):
     reads = Counter(counted.store.reads)
     assert reads == Counter({"q.institutions_seek": 1, "q.institutions_count": 1, "q.institutions_marks": 1,
                              "q.institution_alliances": 1, "q.regions_by_codes": 2, "q.institution": 1}), reads
+    counted.store.reads.clear()
+    refs = sorted({m["item"] for m in MARKS})
+    out = counted.gql("{ " + " ".join(f'i{n}: catalogItem(ref: "{r}") {{ ref holders(first: 1) {{ totalCount edges {{ node {{ id }} }} }} '
+                                      f'jjj: holders(scope: "JJJ") {{ edges {{ node {{ id }} }} }} }}' for n, r in enumerate(refs)) + " }")
+    assert "errors" not in out, out
+    for n, ref in enumerate(refs):  # each item's own holders, cut to its own page
+        mine = sorted({m["institution"] for m in MARKS if m["item"] == ref})
+        got = out["data"][f"i{n}"]
+        assert [e["node"]["id"] for e in got["holders"]["edges"]] == mine[:1] and got["holders"]["totalCount"] == len(mine)
+        assert [e["node"]["id"] for e in got["jjj"]["edges"]] == sorted(
+            {m["institution"] for m in MARKS if m["item"] == ref and m["scope"] == "JJJ"})
+    assert Counter(counted.store.reads) == Counter({"q.items_holders": 2, "q.items_holders_count": 1}), counted.store.reads
     counted.store.reads.clear()
     out = counted.gql("{ institutionsAggregate { count byRegion(level: \"city\") { code count region { name } } byTier { tier } } "
                       "marksAggregate(where: {validOn: \"2026-11-23\"}) { count institutions byRegion { code } } }")
