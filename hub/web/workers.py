@@ -1,9 +1,15 @@
 """``hub serve --workers N``: N server processes on one port, so that every core answers requests.
 
 One request's work is Python under the GIL (GraphQL, the engine, Starlette, uvicorn): one process uses
-one core however many requests wait.  So the supervisor (the ``hub serve`` process) binds the port once
-and starts N worker processes (``multiprocessing`` *spawn*: a fresh interpreter each, no forked threads
-or store handles) that accept on that socket, each running the same app as ``hub serve`` alone.
+one core however many requests wait.  So the supervisor (the ``hub serve`` process) starts N worker
+processes (``multiprocessing`` *spawn*: a fresh interpreter each, no forked threads or store handles),
+each running the same app as ``hub serve`` alone on a socket of its own bound to the same port with
+``SO_REUSEPORT``, so that the kernel spreads new connections over the workers.  Why not one listening
+socket shared by all: a worker woken by new connections accepts every one that is waiting, and wrk's 8
+kept-alive connections landed all on one worker in 2 rounds of 5 (docs/BENCHMARKS.md, "Workers"); with
+a socket each, a worker gets connections only once it listens, that is once it is ready.  The supervisor
+keeps the port reserved (bound, not listening: the kernel sends it no connection), so ``--port 0`` picks
+one port for all of them.
 
 **The store.**
 * Embedded (LadybugDB): the supervisor opens the store read-write, seeds it, and serves it to the
@@ -19,6 +25,11 @@ or store handles) that accept on that socket, each running the same app as ``hub
 (:class:`hub.services.audit.AuditLog` with ``shared=True``).  **Metrics**: prometheus_client's
 multiprocess mode (``PROMETHEUS_MULTIPROC_DIR``, a private directory of this run), so ``/metrics`` on any
 worker reports the counters and histograms summed over all workers (hub.web.metrics_exposition).
+
+**Rate limits** (``--rate-limit``, ``--institution-rate-limit``) are counted by each worker in its own
+memory (hub.web.guard): a caller whose connections reach several workers gets up to N times the limit.
+Kept so rather than divided by N, which would hold a caller on one kept-alive connection to a share of its
+limit; a limit shared across workers needs a shared counter (not built yet).
 
 **Lifecycle.**  SIGTERM or SIGINT to the supervisor stops every worker (uvicorn's graceful shutdown,
 then SIGKILL after :data:`GRACE_S`), closes the store and exits 0.  A worker that exits on its own (a
@@ -66,25 +77,28 @@ class WorkerSpec:
 
     settings: Settings
     index: int
-    listener: socket.socket
+    host: str
+    port: int
     store_socket: str | None  # the store process's Unix socket (embedded store); None on Neo4j
     load_token: str | None
     supervisor: int
 
 
-def bind(settings: Settings) -> socket.socket:
-    """The listening socket every worker accepts on (bound here once, so port 0 means one port for all)."""
-    host = settings.host.strip("[]")
+def bind(host: str, port: int, *, listen: bool) -> socket.socket:
+    """A socket on (``host``, ``port``) in the port's ``SO_REUSEPORT`` group: listening (a worker's), or
+    only reserving the port (the supervisor's: bound, never listening, so the kernel sends it nothing)."""
+    host = host.strip("[]")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
-        sock.bind((host, settings.port))
+        sock.bind((host, port))
+        if listen:
+            sock.listen(2048)
     except OSError:
         sock.close()
         raise
-    sock.listen(2048)
-    sock.set_inheritable(True)
     return sock
 
 
@@ -127,10 +141,9 @@ def check_before_spawn(settings: Settings) -> None:
 class Supervisor:
     """Starts, watches and stops the worker processes (see the module docstring)."""
 
-    def __init__(self, settings: Settings, listener: socket.socket, store_socket: Path | None,
-                 load_token: str | None) -> None:
+    def __init__(self, settings: Settings, port: int, store_socket: Path | None, load_token: str | None) -> None:
         self.settings = settings
-        self.listener = listener
+        self.port = port
         self.store_socket = str(store_socket) if store_socket else None
         self.load_token = load_token
         self.context = multiprocessing.get_context("spawn")
@@ -138,7 +151,8 @@ class Supervisor:
         self.restarts: deque[float] = deque()
 
     def start(self, index: int) -> None:
-        spec = WorkerSpec(self.settings, index, self.listener, self.store_socket, self.load_token, os.getpid())
+        spec = WorkerSpec(self.settings, index, self.settings.host, self.port, self.store_socket, self.load_token,
+                          os.getpid())
         process = self.context.Process(target=worker_main, args=(spec,), name=f"hub-worker-{index}", daemon=False)
         process.start()
         self.workers[index] = process
@@ -203,10 +217,10 @@ async def supervise(settings: Settings, announce: Any) -> int:
         os.environ[METRICS_ENV] = str(metrics_dir)  # inherited by the workers (spawn)
         check_before_spawn(settings)
         store, store_server, store_socket = await prepare_store(settings, runtime_dir)
-        listener = bind(settings)
-        port = listener.getsockname()[1]
+        reserved = bind(settings.host, settings.port, listen=False)
+        port = reserved.getsockname()[1]
         token = None if is_neo4j_target(settings.graph) else secrets.token_urlsafe(24)
-        supervisor = Supervisor(settings, listener, store_socket, token)
+        supervisor = Supervisor(settings, port, store_socket, token)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -230,7 +244,7 @@ async def supervise(settings: Settings, announce: Any) -> int:
                         break
             finally:
                 await supervisor.stop()
-                listener.close()
+                reserved.close()
         return code
     finally:
         if store_server is not None:  # off the loop: a statement finishing on it may still need the loop
@@ -280,7 +294,11 @@ async def _serve_worker(spec: WorkerSpec) -> int:
     runtime.load_token = spec.load_token
     try:
         config = uvicorn.Config(create_app(settings, runtime), log_level="info", lifespan="on", access_log=False)
-        await uvicorn.Server(config).serve(sockets=[spec.listener])
+        listener = bind(spec.host, spec.port, listen=True)  # once ready: connections only reach ready workers
+        try:
+            await uvicorn.Server(config).serve(sockets=[listener])
+        finally:
+            listener.close()
     finally:
         await runtime.close()
     return 0
