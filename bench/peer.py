@@ -457,6 +457,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--neo4j-pagecache", default=on_neo4j.DEFAULT_PAGECACHE)
     ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     a = ap.parse_args(argv)
+    # SIGTERM as an exit, so the servers this run started are stopped on the way out (the finally blocks)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     why = node_missing()
     if why:
         print(f"bench.peer: {why}", file=sys.stderr)
