@@ -292,3 +292,22 @@ def test_the_checkouts_seeds_know_nothing_of_it(province, fresh_graph, tmp_path)
                  env={"HUB_SEEDS": ""})  # empty = the default
     assert out.returncode != 0
     assert '"JS-IMG:1" is not a catalog item' in out.stderr and '"SW" is not a region or zone code' in out.stderr
+
+
+# ------------------------------------------------------------------------------- browsing the new zone
+
+
+def test_the_new_zone_selects_its_provinces_institutions_when_browsing(server):
+    """A zone is what the seeds' zones file says (RegionIndex.provinces_within), not a list in the code: the
+    zone 苏皖 added to a copy of seeds/ selects the institutions of Jiangsu and Anhui in the browse API."""
+    expected = sorted(i["id"] for i in DATASET["institutions"] if i["region"][:2] in ("32", "34"))
+    out = server.query('{ old: institutions(region: "SW") { id } '
+                       'new: institutionsConnection(where: {region: {within: "SW"}}) { totalCount edges { node { id } } } '
+                       'agg: institutionsAggregate { byRegion(level: "zone") { code name count } } '
+                       'zone: region(code: "SW") { name institutions { totalCount } } }')
+    assert "errors" not in out, out
+    got = out["data"]
+    assert [i["id"] for i in got["old"]] == expected and expected
+    assert [e["node"]["id"] for e in got["new"]["edges"]] == expected and got["new"]["totalCount"] == len(expected)
+    assert {"code": "SW", "name": "苏皖", "count": len(expected)} in got["agg"]["byRegion"]
+    assert got["zone"] == {"name": "苏皖", "institutions": {"totalCount": len(expected)}}
