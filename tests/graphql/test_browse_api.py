@@ -164,6 +164,26 @@ def test_bounds_and_bad_cursors_are_bad_input_naming_the_argument(store_hub, arg
     assert err["extensions"]["code"] == "BAD_INPUT" and f"argument {argument}" in err["message"], err
 
 
+@pytest.mark.parametrize("query, argument", [
+    ('{ institutions(region: "13", where: {region: {within: "JJJ"}}) { id } }', "region"),
+    ('{ institutions(name: "示例", where: {name: {contains: "医院"}}) { id } }', "name"),
+    ('{ institutionsConnection(where: {tier: {in: [%s]}}) { totalCount } }' % ", ".join(['"3A"'] * 201), "where.tier.in"),
+    ('{ institutionsAggregate { byRegion(level: "planet") { code } } }', "level"),
+    ('{ marksAggregate(where: {holder: {region: {within: "ZZ"}}}) { count } }', "where.holder.region.within"),
+    ('{ region(code: "JJJ") { institutions(where: {region: {within: "CY"}}) { totalCount } } }', "where.region.within"),
+])
+def test_contradictions_and_bounds_are_bad_input_naming_the_argument(store_hub, query, argument):
+    err = _error(store_hub, query)
+    assert err["extensions"]["code"] == "BAD_INPUT" and f"argument {argument}" in err["message"], err
+
+
+def test_a_marks_holder_filter_on_holding_marks(store_hub):
+    got = _data(store_hub, '{ t: marksAggregate(where: {holder: {holdsMarks: true}}) { count } '
+                           'f: marksAggregate(where: {holder: {holdsMarks: false}}) { count } '
+                           'c: marksConnection(where: {holder: {holdsMarks: false}}) { totalCount edges { node { id } } } }')
+    assert (got["t"]["count"], got["f"]["count"], got["c"]["totalCount"], got["c"]["edges"]) == (len(MARKS), 0, 0, [])
+
+
 def test_a_cursor_of_another_sort_is_refused(store_hub):
     end = _data(store_hub, "{ institutionsConnection(first: 2) { pageInfo { endCursor } } }")[
         "institutionsConnection"]["pageInfo"]["endCursor"]
