@@ -19,7 +19,7 @@ from resolvers.browse import others
 from resolvers.browse.paging import page_bounds
 from resolvers.context import hub
 from resolvers.errors import hub_error
-from resolvers.types import Alliance, Catalog, CatalogItem, Institution, Mark, Region
+from resolvers.types import Alliance, Catalog, CatalogItem, Institution, Region
 
 def _page(info: strawberry.Info, first: int, offset: int) -> dict[str, int]:
     """``first``/``offset`` as the page statements take them, or a BAD_INPUT naming the argument (the browse
@@ -41,11 +41,6 @@ async def institution(info: strawberry.Info, id: strawberry.ID) -> Optional[Inst
 async def alliances_of(info: strawberry.Info, institution_id: str) -> list[Alliance]:
     rows = await hub(info).store.read("q.institution_alliances", {"ids": [institution_id]})
     return [to.alliance(r) for r in rows]
-
-
-async def marks_of(info: strawberry.Info, institution_id: str) -> list[Mark]:
-    rows = await hub(info).store.read("q.institution_marks", {"id": institution_id})
-    return [to.mark(r) for r in rows]
 
 
 async def alliance(info: strawberry.Info, id: strawberry.ID) -> Optional[Alliance]:
