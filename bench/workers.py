@@ -8,7 +8,11 @@
   own copy of the same store (one store can be held by one server), both up at once and measured in
   alternating wrk rounds (the paired method of the other HTTP figures); the figure is the median of the
   rounds' req/s ratios.  Both answer the same sample checks identically before anything is timed.
-  wrk runs 8 connections so that both workers of the shared socket get connections.
+  wrk runs 32 connections against both: enough requests in flight that each server is bound by its CPU,
+  not by the latency of a request — on a busy machine a worker's call to the store process waits for the
+  scheduler twice (there and back), and with 8 connections one run measured 0.99× at a load average of
+  6–9 where the same code had read 1.50× at 5–6.  Each round also prints each process's CPU per check, so
+  a worker left without connections would show (none was).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from typing import Any
 HUB = str(Path(sys.executable).with_name("hub"))
 #: issue 18: two workers at least 1.5× one worker's req/s on this (2-core) machine
 TARGET_WORKERS_RATIO = 1.5
-WORKERS_CONNECTIONS = 8
+WORKERS_CONNECTIONS = 32
 
 
 def tree_cpu_seconds(pid: int) -> float:
@@ -49,6 +53,25 @@ def tree_cpu_seconds(pid: int) -> float:
             continue
         total += t.user + t.system + (t.children_user + t.children_system if p is root else 0.0)
     return total
+
+
+def per_process_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds so far of ``pid`` and each live descendant, by pid."""
+    import psutil
+
+    out: dict[int, float] = {}
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return out
+    for p in procs:
+        try:
+            t = p.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        out[p.pid] = t.user + t.system
+    return out
 
 
 def cpu_us_per_check(cpu_s: float, result: dict[str, Any], checks_per_request: int) -> float:
@@ -114,9 +137,12 @@ def workers_figures(graph: str, samples: Sequence[Any], bodies: Path, seconds: f
         runs: dict[str, list[dict[str, Any]]] = {"one": [], "two": []}
         for _ in range(rounds):
             for name, url, pid in (("one", one_url, one_pid), ("two", two_url, two_pid)):
-                before = tree_cpu_seconds(pid)
+                before, split = tree_cpu_seconds(pid), per_process_cpu(pid)
                 r = wrk(f"{url}/graphql", bodies, seconds, connections=WORKERS_CONNECTIONS)
                 r["cpu_us"] = cpu_us_per_check(tree_cpu_seconds(pid) - before, r, 1)
+                # each process's CPU per check (supervisor first): a worker left idle shows here
+                after = per_process_cpu(pid)
+                r["cpu_us_by_process"] = [round(cpu_us_per_check(after[p] - split[p], r, 1)) for p in split if p in after]
                 runs[name].append(r)
     med = statistics.median
     ratios = [b["rps"] / a["rps"] for a, b in zip(runs["one"], runs["two"])]
@@ -127,7 +153,9 @@ def workers_figures(graph: str, samples: Sequence[Any], bodies: Path, seconds: f
     report.add(section, figure("hub serve --workers 2, single check req/s", two_rps, "req/s", "--workers 1",
                                one_rps, f"≥ {TARGET_WORKERS_RATIO}× one worker", med(ratios) >= TARGET_WORKERS_RATIO,
                                {"rounds_rps": [r["rps"] for r in runs["two"]], "round_ratios": ratios,
-                                "answers_identical": True}, paired_ratio=med(ratios)))
+                                "answers_identical": True,
+                                "cpu_us_by_process": [r["cpu_us_by_process"] for r in runs["two"]]},
+                               paired_ratio=med(ratios)))
     one_cpu, two_cpu = med(r["cpu_us"] for r in runs["one"]), med(r["cpu_us"] for r in runs["two"])
     report.add(section, figure("hub serve --workers 1, CPU per check", one_cpu, "µs"))
     report.add(section, figure("hub serve --workers 2, CPU per check (all processes)", two_cpu, "µs",
@@ -135,3 +163,5 @@ def workers_figures(graph: str, samples: Sequence[Any], bodies: Path, seconds: f
     if len(ratios) > 1:
         report.out("    (median of " + str(len(ratios)) + " rounds; --workers 2 ÷ --workers 1 per round: "
                    + ", ".join(f"{r:.2f}" for r in ratios) + "; answers identical)")
+    report.out("    (--workers 2, CPU µs per check by process, supervisor first, per round: "
+               + "; ".join("/".join(str(x) for x in r["cpu_us_by_process"]) for r in runs["two"]) + ")")
