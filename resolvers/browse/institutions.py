@@ -9,7 +9,9 @@ of an aggregate at once — all with the same filter block (:func:`resolvers.bro
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Annotated, Any, Optional
 
 import strawberry
@@ -82,12 +84,79 @@ async def institutions(
 
 async def region_institutions(info: strawberry.Info, code: str, where: Optional[InstitutionWhere], sort: Optional[list[InstitutionSort]],
                               first: int, after: Optional[str]) -> Connection[Institution]:
-    """``Region.institutions``: those lying inside the region (a zone's provinces, a division's codes)."""
+    """``Region.institutions``: those lying inside the region (a zone's provinces, a division's codes), batched
+    with every other region of the request asked the same page (:class:`RegionPages`)."""
     if where is not None and where.region is not None and where.region.within is not None:
         raise bad("where.region.within", "a region's institutions lie within the region already")
     inside = dataclasses.replace(where or InstitutionWhere(),
                                  region=RegionFilter(within=code, eq=where.region.eq if where and where.region else None))
-    return await page(info, institution_selection(info, inside), sort_of(sort), first, after)
+    selection = institution_selection(info, inside)
+    key = sort_of(sort)
+    if selection.marked or selection.empty:  # holdsMarks has statements of its own: one read for this region
+        return await page(info, selection, key, first, after)
+    params = seek(info, key, first, after)
+    scope = {k: selection.params.pop(k) for k in ("regionPrefix", "anyRegionPrefix", "provinces", "anyProvinces")}
+    scope = {"code": code, "prefix": scope["regionPrefix"], "anyPrefix": scope["anyRegionPrefix"],
+             "provinces": scope["provinces"], "anyProvinces": scope["anyProvinces"]}
+    shared = json.dumps({**selection.params, **params, "reverse": key.reverse}, sort_keys=True, default=str)
+    pages = region_pages(info)
+    rows = await pages.pages.load((shared, json.dumps(scope, sort_keys=True)))
+
+    async def count() -> int:
+        counted = json.dumps({**selection.params}, sort_keys=True, default=str)
+        return await pages.counts.load((counted, json.dumps(scope, sort_keys=True)))
+
+    return connection(rows, first, after, key, to.institution, count)
+
+
+class RegionPages:
+    """Region.institutions for every region of a request in one read (and their totalCounts in one more, when
+    asked): DataLoaders keyed by (the shared filters, sort and page as JSON, the region's scope as JSON); a
+    batch reads once per distinct shared part, with every region's scope in ``$scopes``."""
+
+    def __init__(self, info: strawberry.Info) -> None:
+        from strawberry.dataloader import DataLoader
+
+        self._info = info
+        self.pages: DataLoader[tuple[str, str], list[dict[str, Any]]] = DataLoader(self._pages)
+        self.counts: DataLoader[tuple[str, str], int] = DataLoader(self._counts)
+
+    async def _batch(self, keys: Sequence[tuple[str, str]], read: Any) -> dict[tuple[str, str], Any]:
+        groups: dict[str, list[str]] = defaultdict(list)
+        for shared, scope in keys:
+            if scope not in groups[shared]:
+                groups[shared].append(scope)
+        found: dict[tuple[str, str], Any] = {}
+        for shared, scopes in groups.items():
+            by_code = {json.loads(s)["code"]: s for s in scopes}
+            for code, value in (await read(json.loads(shared), [json.loads(s) for s in scopes])).items():
+                found[(shared, by_code[code])] = value
+        return found
+
+    async def _pages(self, keys: Sequence[tuple[str, str]]) -> list[list[dict[str, Any]]]:
+        async def read(shared: dict[str, Any], scopes: list[dict[str, Any]]) -> dict[str, Any]:
+            name = "q.regions_institutions_desc" if shared.pop("reverse") else "q.regions_institutions"
+            rows = await hub(self._info).store.read(name, {**shared, "scopes": scopes, "take": shared["limit"], "cap": 1 << 62})
+            return {r["code"]: r["rows"] for r in rows}
+
+        found = await self._batch(keys, read)
+        return [found.get(k, []) for k in keys]
+
+    async def _counts(self, keys: Sequence[tuple[str, str]]) -> list[int]:
+        async def read(shared: dict[str, Any], scopes: list[dict[str, Any]]) -> dict[str, Any]:
+            rows = await hub(self._info).store.read("q.regions_institutions_count", {**shared, "scopes": scopes})
+            return {r["code"]: int(r["total"]) for r in rows}
+
+        found = await self._batch(keys, read)
+        return [found.get(k, 0) for k in keys]
+
+
+def region_pages(info: strawberry.Info) -> RegionPages:
+    """The request's region page loaders (kept in the context dict, like resolvers.entities.loaders)."""
+    found = info.context.get("region_pages")
+    if found is None:
+        found = info.context["region_pages"] = RegionPages(info)
+    return found
 
 
 # ------------------------------------------------------------------------------------------ aggregates

@@ -420,6 +420,20 @@ def test_object_fields_and_holders_cost_one_read_per_field_not_per_element(count
             {m["institution"] for m in MARKS if m["item"] == ref and m["scope"] == "JJJ"})
     assert Counter(counted.store.reads) == Counter({"q.items_holders": 2, "q.items_holders_count": 1}), counted.store.reads
     counted.store.reads.clear()
+    out = counted.gql('{ p: regions(level: "province", first: 100) { code institutions(first: 2, sort: [{field: NAME, direction: DESC}]) '
+                      '{ totalCount pageInfo { hasNextPage } edges { node { id } } } } '
+                      'z: regions(level: "zone") { code institutions(first: 500) { totalCount edges { node { id } } } } }')
+    assert "errors" not in out, out
+    for r in out["data"]["p"] + out["data"]["z"]:  # each region's own institutions, cut to its own page
+        province = r in out["data"]["p"]  # provinces by name, descending, 2 a page; zones by id, all
+        inside = sorted(_within(r["code"]), key=(lambda i: (i["name"], i["id"])) if province else (lambda i: i["id"]),
+                        reverse=province)
+        want = [i["id"] for i in inside][:2] if province else [i["id"] for i in inside]
+        assert [e["node"]["id"] for e in r["institutions"]["edges"]] == want, r["code"]
+        assert r["institutions"]["totalCount"] == len(inside)
+    assert Counter(counted.store.reads) == Counter({"q.regions_page": 2, "q.regions_institutions_desc": 1,
+                                                    "q.regions_institutions": 1, "q.regions_institutions_count": 2}), counted.store.reads
+    counted.store.reads.clear()
     out = counted.gql("{ institutionsAggregate { count byRegion(level: \"city\") { code count region { name } } byTier { tier } } "
                       "marksAggregate(where: {validOn: \"2026-11-23\"}) { count institutions byRegion { code } } }")
     assert "errors" not in out, out
