@@ -212,7 +212,7 @@ class CatalogItem:
                                                  "match, crosswalk) or fuzzy; null outside a search.")
 
     @strawberry.field(description="The institutions holding a mark for this item (reverse of Mark.forItem), by id, a page "
-                      "after a cursor; one read per item (ask it of one item, e.g. catalogItem(ref)).")
+                      "after a cursor; one read for every item of a request asked the same page.")
     async def holders(
         self, info: strawberry.Info,
         scope: Annotated[Optional[str], strawberry.argument(description="Only marks of this scope (110000, JJJ, CY …).")] = None,
@@ -271,7 +271,8 @@ class Region:
     parents: list[str] = strawberry.field(description="Codes of the regions it is directly part of (a province's zone and the nation …).")
 
     @strawberry.field(description="The institutions lying inside it (a zone: its provinces'; the nation: all), a page after a "
-                      "cursor, with the filters and sorts of institutionsConnection; one read per region.")
+                      "cursor, with the filters and sorts of institutionsConnection; one read for every region of a request "
+                      "asked the same page.")
     async def institutions(
         self, info: strawberry.Info,
         where: Annotated[Optional[InstitutionWhere], strawberry.argument(description="Further filters (region.within is this region).")] = None,
