@@ -149,6 +149,16 @@ DOCUMENTS: dict[str, tuple[str, dict]] = {
         'query { decisions(patient: {id: "P-nobody", issuer: "CN-RESIDENT"}, at: "bj-xh") { id decision } }', {}),
     "audit-of-a-patient-never-asked-about": (
         'query { auditEvents(patient: {id: "P-never", issuer: "CN-RESIDENT"}) { operation outcome } }', {}),
+    # the authority's metrics (no reminders in the acceptance store: zero counts, null rates) and their refusals
+    "metrics-and-ranking": (
+        'query { all: recognitionMetrics(from: "2026-01-01", to: "2026-12-31") { reminders viewed accepted '
+        "decidedRecognized nonCompliant reexaminedCompared consistent firstReminderViewRate recognitionRate "
+        "nonComplianceRate diagnosisConsistencyRate } "
+        'zone: recognitionMetrics(from: "2026-11-01", to: "2026-11-30", region: "JJJ") { reminders recognitionRate } '
+        'one: recognitionMetrics(from: "2026-11-01", to: "2026-11-30", institution: "bj-xh") { reminders viewed } '
+        'ranking: recognitionRanking(from: "2026-01-01", to: "2026-12-31", rate: RECOGNITION_RATE) { rank } }', {}),
+    "error-metrics-period-backwards": (
+        'query { recognitionMetrics(from: "2026-12-31", to: "2026-01-01") { reminders } }', {}),
     # errors: each must be the same error (code, message, path) with the same partial data
     "error-unknown-institution": (
         f'{{ recognizability(study: {{institution: "ghost", item: "BJ-IMG:BW23ZYZZZ-00", performedOn: "2026-11-01"}}, '
