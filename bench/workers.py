@@ -74,6 +74,22 @@ def per_process_cpu(pid: int) -> dict[int, float]:
     return out
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds every core of the machine has spent busy (not idle, not waiting for I/O) since boot."""
+    import psutil
+
+    t = psutil.cpu_times()
+    return sum(t) - t.idle - getattr(t, "iowait", 0.0)
+
+
+def own_and_children_seconds() -> float:
+    """CPU seconds of this process and its reaped children (wrk, once ``subprocess.run`` returned)."""
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def cpu_us_per_check(cpu_s: float, result: dict[str, Any], checks_per_request: int) -> float:
     return cpu_s * 1e6 / max(1, result["requests"] * checks_per_request)
 
@@ -138,8 +154,14 @@ def workers_figures(graph: str, samples: Sequence[Any], bodies: Path, seconds: f
         for _ in range(rounds):
             for name, url, pid in (("one", one_url, one_pid), ("two", two_url, two_pid)):
                 before, split = tree_cpu_seconds(pid), per_process_cpu(pid)
+                busy, mine, started = machine_busy_seconds(), own_and_children_seconds(), time.monotonic()
                 r = wrk(f"{url}/graphql", bodies, seconds, connections=WORKERS_CONNECTIONS)
-                r["cpu_us"] = cpu_us_per_check(tree_cpu_seconds(pid) - before, r, 1)
+                server_s = tree_cpu_seconds(pid) - before
+                r["cpu_us"] = cpu_us_per_check(server_s, r, 1)
+                # the cores other tenants kept busy meanwhile (the machine's busy time less the server's, wrk's
+                # and this process's): a second worker can only use a core they leave free
+                r["others_cores"] = (machine_busy_seconds() - busy - server_s - (own_and_children_seconds() - mine)) \
+                    / (time.monotonic() - started)
                 # each process's CPU per check (supervisor first): a worker left idle shows here
                 after = per_process_cpu(pid)
                 r["cpu_us_by_process"] = [round(cpu_us_per_check(after[p] - split[p], r, 1)) for p in split if p in after]
@@ -154,7 +176,9 @@ def workers_figures(graph: str, samples: Sequence[Any], bodies: Path, seconds: f
                                one_rps, f"≥ {TARGET_WORKERS_RATIO}× one worker", med(ratios) >= TARGET_WORKERS_RATIO,
                                {"rounds_rps": [r["rps"] for r in runs["two"]], "round_ratios": ratios,
                                 "answers_identical": True,
-                                "cpu_us_by_process": [r["cpu_us_by_process"] for r in runs["two"]]},
+                                "cpu_us_by_process": [r["cpu_us_by_process"] for r in runs["two"]],
+                                "others_cores": [[a["others_cores"], b["others_cores"]]
+                                                 for a, b in zip(runs["one"], runs["two"])]},
                                paired_ratio=med(ratios)))
     one_cpu, two_cpu = med(r["cpu_us"] for r in runs["one"]), med(r["cpu_us"] for r in runs["two"])
     report.add(section, figure("hub serve --workers 1, CPU per check", one_cpu, "µs"))
@@ -163,5 +187,8 @@ def workers_figures(graph: str, samples: Sequence[Any], bodies: Path, seconds: f
     if len(ratios) > 1:
         report.out("    (median of " + str(len(ratios)) + " rounds; --workers 2 ÷ --workers 1 per round: "
                    + ", ".join(f"{r:.2f}" for r in ratios) + "; answers identical)")
+    report.out("    (cores kept busy by other tenants per round, during --workers 1 / --workers 2: "
+               + "; ".join(f"{a['others_cores']:.2f}/{b['others_cores']:.2f}" for a, b in zip(runs["one"], runs["two"]))
+               + ")")
     report.out("    (--workers 2, CPU µs per check by process, supervisor first, per round: "
                + "; ".join("/".join(str(x) for x in r["cpu_us_by_process"]) for r in runs["two"]) + ")")
