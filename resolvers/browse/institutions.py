@@ -193,7 +193,10 @@ def level_of(index: Any, code: str) -> str:
 
 def roll_up(index: Any, counts: dict[str, int], level: str) -> list[tuple[str, int]]:
     """Counts per region code rolled up to the regions of ``level`` containing them (a county's to its city,
-    province, zone), sorted by code; a code with no region of that level above it counts in none."""
+    province, zone), sorted by code; a code with no region of that level above it counts in none.  An unknown
+    ``level`` is the BAD_INPUT of the GraphQL argument of that name (every ``byRegion`` takes it)."""
+    if level not in LEVELS:
+        raise bad("level", f"{level[:20]!r} is not one of {', '.join(LEVELS)}", level)
     out: dict[str, int] = defaultdict(int)
     for code, n in counts.items():
         for scope in index.scopes_containing(code):
@@ -212,8 +215,6 @@ class InstitutionAggregate:
                       "nation), regions with none left out, by code.")
     def by_region(self, info: strawberry.Info, level: Annotated[str, strawberry.argument(
             description="province (default), city, county, zone or nation.")] = "province") -> list[RegionCount]:
-        if level not in LEVELS:
-            raise bad("level", f"{level[:20]!r} is not one of {', '.join(LEVELS)}", level)
         index = hub(info).engine.regions
         return [RegionCount(code=c, name=index.names.get(c, c), count=n) for c, n in roll_up(index, self._by_code, level)]
 

@@ -18,10 +18,10 @@ from typing import Annotated, Any, Optional
 import strawberry
 
 from resolvers.browse.filters import (
-    DateRange, InstitutionWhere, Selection, StringFilter, ValueFilter, bad, day, day_range, flag, in_values,
+    DateRange, InstitutionWhere, Selection, StringFilter, ValueFilter, day, day_range, flag, in_values,
     institution_selection,
 )
-from resolvers.browse.institutions import LEVELS, RegionCount, roll_up
+from resolvers.browse.institutions import RegionCount, roll_up
 from resolvers.browse.paging import Connection, Sort, connection, seek
 from resolvers.context import hub
 from resolvers.types import Institution, Mark
@@ -164,8 +164,6 @@ class MarkAggregate:
                       "nation) of the holder's region, regions with none left out, by code.")
     def by_region(self, info: strawberry.Info, level: Annotated[str, strawberry.argument(
             description="province (default), city, county, zone or nation.")] = "province") -> list[RegionMarkCount]:
-        if level not in LEVELS:
-            raise bad("level", f"{level[:20]!r} is not one of {', '.join(LEVELS)}", level)
         index = hub(info).engine.regions
         marks = dict(roll_up(index, self._marks, level))
         return [RegionMarkCount(code=c, name=index.names.get(c, c), institutions=n, marks=marks.get(c, 0))
