@@ -22,7 +22,10 @@ from typing import Any, Literal
 Backend = Literal["ladybug", "neo4j"]
 BACKENDS: tuple[Backend, ...] = ("ladybug", "neo4j")
 CYPHER_DIR = Path(__file__).parent / "cypher"
+#: pieces several statements share, written once: ``{{name}}`` in a statement stands for ``fragments/name.cypher``
+FRAGMENTS_DIR = CYPHER_DIR / "fragments"
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_FRAGMENT = re.compile(r"\{\{\s*([A-Za-z0-9_.]+)\s*\}\}")
 
 
 @dataclass(frozen=True)
@@ -70,18 +73,35 @@ def _split(text: str) -> tuple[str, ...]:
 
 
 @cache
+def fragment(name: str) -> str:
+    """The text of ``fragments/<name>.cypher`` without its comments: a piece several statements share (the
+    seven counts of CONTRACT.md's recognitionMetrics, say), so a definition is written in one place."""
+    path = FRAGMENTS_DIR / f"{name}.cypher"
+    if not path.exists():
+        raise KeyError(f"no Cypher fragment named {name!r} in {FRAGMENTS_DIR}")
+    return "\n".join(line for line in path.read_text(encoding="utf-8").splitlines()
+                     if not line.lstrip().startswith("//")).strip()
+
+
+def _expand(text: str) -> str:
+    """``text`` with each ``{{name}}`` replaced by :func:`fragment`'s text (fragments do not nest)."""
+    return _FRAGMENT.sub(lambda m: fragment(m.group(1)), text)
+
+
+@cache
 def statement(name: str, backend: Backend) -> Statement:
-    """The statement ``name`` as ``backend`` should run it (override first, then common)."""
+    """The statement ``name`` as ``backend`` should run it (override first, then common), its fragments
+    expanded."""
     for folder in (backend, "common"):
         path = CYPHER_DIR / folder / f"{name}.cypher"
         if path.exists():
-            return Statement(name, backend, _split(path.read_text(encoding="utf-8")), path)
+            return Statement(name, backend, _split(_expand(path.read_text(encoding="utf-8"))), path)
     raise KeyError(f"no Cypher statement named {name!r} for backend {backend!r} in {CYPHER_DIR}")
 
 
 def names() -> list[str]:
     """Every statement name known to any backend."""
-    return sorted({p.stem for p in CYPHER_DIR.glob("*/*.cypher")})
+    return sorted({p.stem for p in CYPHER_DIR.glob("*/*.cypher") if p.parent != FRAGMENTS_DIR})
 
 
 def for_backend(backend: Backend) -> list[Statement]:

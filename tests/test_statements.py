@@ -27,3 +27,21 @@ def test_every_part_of_every_statement_has_its_parameters_listed():
             assert len(st.uses) == len(st.parts), st.name
             for part, names in zip(st.parts, st.uses):
                 assert all(f"${n}" in part for n in names), (st.name, names)
+
+
+def test_a_fragment_is_written_once_and_expanded_where_a_statement_names_it():
+    """The seven counts of recognitionMetrics live in one fragment; every statement that names it runs them
+    (its comments left out), and a fragment is not a statement of its own."""
+    import pytest
+
+    from graph.statements import fragment, names
+
+    counts = fragment("reminder.counts")
+    assert "//" not in counts and "AS nonCompliant" in counts
+    for name in ("reminder.metrics", "reminder.ranking_within", "reminder.metrics_by_institution"):
+        text = statement(name, "neo4j").text
+        assert "{{" not in text and counts in text, name
+        assert "{{reminder.counts}}" in statement(name, "neo4j").path.read_text(encoding="utf-8")
+    assert "reminder.counts" not in names()
+    with pytest.raises(KeyError, match="no Cypher fragment named 'nope'"):
+        fragment("nope")

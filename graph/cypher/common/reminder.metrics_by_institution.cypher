@@ -14,15 +14,7 @@ WHERE r.issuedOn >= $from AND r.issuedOn <= $to
   AND ($institution = '' OR r.at = $institution)
   AND ($region = '' OR $region IN r.atScopes)
 WITH r.at AS institution,
-     count(r) AS reminders,
-     count(CASE WHEN r.viewed THEN 1 END) AS viewed,
-     count(CASE WHEN r.decision = 'ACCEPTED' THEN 1 END) AS accepted,
-     count(CASE WHEN r.decisionVerdict = 'RECOGNIZED' THEN 1 END) AS decidedRecognized,
-     count(CASE WHEN r.decisionVerdict = 'RECOGNIZED' AND r.decision IN ['REJECTED', 'REEXAMINED']
-                     AND r.decisionExclusion IS NULL THEN 1 END) AS nonCompliant,
-     count(CASE WHEN r.decision = 'REEXAMINED' AND r.diagnosisConsistent IS NOT NULL THEN 1 END)
-         AS reexaminedCompared,
-     count(CASE WHEN r.decision = 'REEXAMINED' AND r.diagnosisConsistent THEN 1 END) AS consistent,
+     {{reminder.counts}},
      count(CASE WHEN r.findings IS NULL THEN 1 END) AS withoutFinding,
      count(CASE WHEN r.findings CONTAINS $incomplete THEN 1 END) AS imagesIncomplete,
      count(CASE WHEN r.findings CONTAINS $unknown THEN 1 END) AS completenessUnknown
