@@ -33,9 +33,43 @@ def _filter(name: str, value: str | None) -> dict[str, Any]:
     return {name: value or "", f"any{name[0].upper()}{name[1:]}": value is None}
 
 
+#: Institution fields that read the store through a loader which q.institution_card answers at once
+_CARD_FIELDS = frozenset({"alliances", "marks"})
+
+
 async def institution(info: strawberry.Info, id: strawberry.ID) -> Optional[Institution]:
-    rows = await hub(info).store.read("q.institution", {"ids": [str(id)]})
-    return to.institution(rows[0]) if rows else None
+    """One institution; when the query also asks for its alliances or marks, all of it in one store call
+    (q.institution_card), the loaders primed with the rest, instead of three calls one after the other."""
+    key = str(id)
+    if not _CARD_FIELDS & {s.name for s in _selections(info)}:
+        rows = await hub(info).store.read("q.institution", {"ids": [key]})
+        return to.institution(rows[0]) if rows else None
+    from resolvers.entities import loaders
+
+    parts: dict[str, list[Any]] = {"institution": [], "alliance": [], "mark": []}
+    for row in await hub(info).store.read("q.institution_card", {"id": key}):
+        parts[row["part"]].append(row)
+    if not parts["institution"]:
+        return None
+    found = loaders(info)
+    found.alliances_of.prime(key, [to.alliance(r) for r in parts["alliance"]])
+    found.marks_of.prime(key, [to.mark(r) for r in parts["mark"]])
+    return to.institution(parts["institution"][0])
+
+
+def _selections(info: strawberry.Info) -> list[Any]:
+    """The fields selected under this field (fragments included), for look-ahead."""
+    from strawberry.types.nodes import SelectedField
+
+    out: list[SelectedField] = []
+    pending = [s for field in info.selected_fields for s in field.selections]
+    while pending:
+        s = pending.pop()
+        if isinstance(s, SelectedField):
+            out.append(s)
+        else:  # a fragment spread or an inline fragment: its selections
+            pending.extend(s.selections)
+    return out
 
 
 async def alliances_of(info: strawberry.Info, institution_id: str) -> list[Alliance]:

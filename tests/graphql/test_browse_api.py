@@ -439,3 +439,29 @@ def test_object_fields_and_holders_cost_one_read_per_field_not_per_element(count
     assert "errors" not in out, out
     assert Counter(counted.store.reads) == Counter({"q.institutions_aggregate": 1, "q.marks_aggregate": 1,
                                                     "q.regions_by_codes": 1}), counted.store.reads
+
+
+def test_one_institution_with_its_alliances_and_marks_is_one_read(counted):
+    """institution(id) asking for alliances and marks reads them with the institution in one store call
+    (q.institution_card), fragments included, and answers what the three separate reads answer; without them,
+    the institution alone; an unknown id is null, an institution with neither has empty lists."""
+    fields = "id name tier region alliances { id kind name } marks { item scope validFrom validTo }"
+    demo = DATA
+    for iid in ("bj-xh", "zj-hz-1", *[i["id"] for i in demo["institutions"][-2:]]):
+        counted.store.reads.clear()
+        card = counted.gql(f'{{ institution(id: "{iid}") {{ {fields} }} }}')
+        assert "errors" not in card and Counter(counted.store.reads) == Counter({"q.institution_card": 1}), (
+            card, counted.store.reads)
+        got = card["data"]["institution"]
+        assert got["alliances"] == [{"id": a["id"], "kind": a["kind"], "name": a["name"]}
+                                    for a in sorted(demo.get("alliances", []), key=lambda a: a["id"])
+                                    if iid in a["members"]]
+        assert sorted((m["item"], m["scope"], m["validFrom"]) for m in got["marks"]) == sorted(
+            (m["item"], m["scope"], str(m["validFrom"])) for m in MARKS if m["institution"] == iid)
+        via_fragment = counted.gql(f'{{ institution(id: "{iid}") {{ ...F }} }} fragment F on Institution {{ {fields} }}')
+        assert via_fragment == card
+    counted.store.reads.clear()
+    plain = counted.gql('{ institution(id: "bj-xh") { id name } ghost: institution(id: "ghost") { id marks { item } } }')
+    assert plain["data"] == {"institution": {"id": "bj-xh", "name": next(
+        i["name"] for i in demo["institutions"] if i["id"] == "bj-xh")}, "ghost": None}
+    assert Counter(counted.store.reads) == Counter({"q.institution": 1, "q.institution_card": 1}), counted.store.reads
