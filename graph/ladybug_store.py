@@ -297,8 +297,8 @@ class LadybugStore:
     def _read_job(self, engine: _Engine, name: str, params: Params | None) -> Any:
         """The blocking job of one read (see :meth:`read`): checked and bound here, run by the caller."""
         check_skip(name, params)
-        st = statement(name, self.backend)
         args = params or {}
+        st = statement(name, self.backend).specialised(args)
         skip = args.get("skip") or 0
         if skip:
             # LadybugDB 0.22 kills the process (SIGSEGV in its TopK operator) on ORDER BY … SKIP n past the

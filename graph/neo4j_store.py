@@ -152,8 +152,8 @@ class Neo4jStore:
         if skip_op(params):
             return []
         check_skip(name, params)
-        st = statement(name, self.backend)
         args = _plain(params)
+        st = statement(name, self.backend).specialised(args)
         rows: list[Row] = []
         try:
             # a statement of several parts: each its own query with its own parameters, rows one after the

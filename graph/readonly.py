@@ -221,7 +221,7 @@ class LadybugReadOnly:
         raise AssertionError("unreachable")
 
     async def read(self, name: str, params: Params | None = None) -> list[Row]:
-        st = statement(name, self.backend)
+        st = statement(name, self.backend).specialised(params or {})
         try:
             columns, rows = await asyncio.to_thread(self._run, st.bound(params or {}))
         except StoreError as exc:
@@ -290,8 +290,8 @@ class Neo4jReadOnly:
             raise StoreError(f"Neo4j at {self.target}: {exc}") from None
 
     async def read(self, name: str, params: Params | None = None) -> list[Row]:
-        st = statement(name, self.backend)
         args = {k: list(v) if isinstance(v, tuple) else v for k, v in (params or {}).items()}
+        st = statement(name, self.backend).specialised(args)
         try:
             columns, rows = await self._run(st.bound(args))
         except StoreError as exc:

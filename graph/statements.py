@@ -53,11 +53,78 @@ class Statement:
         """Every part, in order, with the parameters it refers to: what an adapter executes."""
         return [(text, self.bind(k, params)) for k, text in enumerate(self.parts)]
 
+    def specialised(self, params: Mapping[str, Any]) -> "Statement":
+        """This statement with its optional filters settled by the flags ``params`` gives: each ``($anyX OR
+        <predicate>)`` becomes ``true`` where ``anyX`` is true (the filter was not asked for) and ``(<predicate>)``
+        where it is false.  Why: neither store folds a parameter at plan time, so every unasked filter of a
+        browse statement was still evaluated on every scanned row — twelve on a page of institutions, about
+        twice the Neo4j server's work of a query with only the asked predicate (docs/BENCHMARKS.md, "Peer").
+        The statement files keep the flags (one file, every combination); a combination's text is built
+        once and cached."""
+        if not self.flags and not self.switches:
+            return self
+        flags = tuple(sorted(k for k in self.flags if params.get(k) is True))
+        chosen = tuple(sorted((k, v) for k in self.switches if isinstance(v := params.get(k), str)))
+        return _specialised(self, flags, chosen)
+
+    @cached_property
+    def switches(self) -> frozenset[str]:
+        """The parameters a ``CASE $x WHEN 'a' THEN n.a … ELSE n.b END`` of plain properties chooses by (a
+        sort key): settled like the flags, so the store orders by the property itself."""
+        return frozenset(m.group(1) for part in self.parts for m in _SWITCH.finditer(part))
+
+    @cached_property
+    def flags(self) -> frozenset[str]:
+        """The ``any…`` flags this statement's optional filters test (``($anyX OR …)``)."""
+        return frozenset(m.group(1) for part in self.parts for m in _FLAG.finditer(part))
+
     @property
     def text(self) -> str:
         if len(self.parts) != 1:
             raise ValueError(f"statement {self.name!r} has {len(self.parts)} parts; run it as a script")
         return self.parts[0]
+
+
+_FLAG = re.compile(r"\(\s*\$(any[A-Z][A-Za-z0-9_]*)\s+OR\s+")
+
+
+def _settle(part: str, true_flags: tuple[str, ...]) -> str:
+    """``part`` with every ``($anyX OR …)`` settled (see :meth:`Statement.specialised`)."""
+    out, at = [], 0
+    for m in _FLAG.finditer(part):
+        if m.start() < at:  # inside a filter already settled
+            continue
+        depth, end = 1, m.end()
+        while depth and end < len(part):
+            depth += {"(": 1, ")": -1}.get(part[end], 0)
+            end += 1
+        out.append(part[at:m.start()])
+        out.append("true" if m.group(1) in true_flags else f"({part[m.end():end - 1]})")
+        at = end
+    out.append(part[at:])
+    return "".join(out)
+
+
+_SWITCH = re.compile(r"CASE\s+\$([A-Za-z_][A-Za-z0-9_]*)\s+((?:WHEN\s+'[^']*'\s+THEN\s+[A-Za-z_][\w.]*\s+)+)"
+                     r"ELSE\s+([A-Za-z_][\w.]*)\s+END")
+_BRANCH = re.compile(r"WHEN\s+'([^']*)'\s+THEN\s+([A-Za-z_][\w.]*)")
+
+
+def _choose(part: str, chosen: dict[str, str]) -> str:
+    """``part`` with each ``CASE $x WHEN … END`` of :attr:`Statement.switches` replaced by the branch ``$x``
+    selects (the ELSE branch for any other value)."""
+    def branch(m: re.Match[str]) -> str:
+        if m.group(1) not in chosen:
+            return m.group(0)
+        return dict(_BRANCH.findall(m.group(2))).get(chosen[m.group(1)], m.group(3))
+
+    return _SWITCH.sub(branch, part)
+
+
+@cache
+def _specialised(st: "Statement", true_flags: tuple[str, ...], chosen: tuple[tuple[str, str], ...]) -> "Statement":
+    parts = tuple(_choose(_settle(p, true_flags), dict(chosen)) for p in st.parts)
+    return Statement(st.name, st.backend, parts, st.path)
 
 
 def _split(text: str) -> tuple[str, ...]:

@@ -45,3 +45,22 @@ def test_a_fragment_is_written_once_and_expanded_where_a_statement_names_it():
     assert "reminder.counts" not in names()
     with pytest.raises(KeyError, match="no Cypher fragment named 'nope'"):
         fragment("nope")
+
+
+def test_unasked_filters_and_the_sort_key_are_settled_before_the_store_sees_the_statement():
+    """A browse statement's ``($anyX OR …)`` filters become ``true`` when not asked for and the predicate alone
+    when asked, and ``CASE $sortField …`` the property chosen — neither store folds parameters, so the flags
+    were evaluated on every scanned row; parameters no longer referred to are not handed to the driver."""
+    seek = statement("q.institutions_seek", "neo4j")
+    assert {"anyRegionPrefix", "anyTierIn", "anyNameContains"} <= seek.flags and seek.switches == {"sortField"}
+    asked = {f: True for f in seek.flags} | {"anyRegionPrefix": False, "sortField": "name"}
+    text = seek.specialised(asked).text
+    assert "$any" not in text and "(i.region STARTS WITH $regionPrefix)" in text and "$tierIn" not in text
+    assert "WITH i, i.name AS k" in text and "$sortField" not in text
+    assert seek.specialised(asked).uses[0] >= {"regionPrefix"} and "tierIn" not in seek.specialised(asked).uses[0]
+    # a disjunction after the flag stays whole; an unknown sort value takes the ELSE branch
+    both = seek.specialised({f: False for f in seek.flags} | {"sortField": "nope"}).text
+    assert "($nameContains = '' OR i.name CONTAINS $nameContains)" in both and "WITH i, i.id AS k" in both
+    assert seek.specialised(asked) is seek.specialised(dict(asked))  # built once per combination
+    plain = statement("meta.get", "neo4j")
+    assert plain.specialised({"anyThing": True}) is plain
