@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.graphql.support import DEMO, copy_graph
+from hub.config import Settings
+from tests.graphql.support import DEMO, InProcessHub, copy_graph, demo_target
 from tests.support.hubproc import HUB, ROOT, HubServer
 
 
@@ -47,3 +48,47 @@ def store_hub(backend, request, datasets) -> HubServer:
 def start_hub(demo_graph: Path, tmp: Path, *args: str, env: dict | None = None) -> HubServer:
     """``hub serve`` on a copy of the demo store, set by `args` and `env` only (not this process's HUB_*)."""
     return HubServer(copy_graph(demo_graph, tmp), *args, env=env, hub_env=False)
+
+
+class CountingStore:
+    """Counts store reads by statement name (the tests' view of "one read per type / per field")."""
+
+    def __init__(self, store):
+        self._store = store
+        self.reads: list[str] = []
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    async def read(self, name, params=None):
+        self.reads.append(name)
+        return await self._store.read(name, params)
+
+
+@pytest.fixture(scope="module")
+def counted_hubs():
+    started: dict[str, InProcessHub] = {}
+    yield started
+    for server in started.values():
+        server.stop()
+
+
+@pytest.fixture
+def counted(backend, counted_hubs, datasets, demo_graph, tmp_path_factory):
+    """An in-process hub over the demo dataset whose store counts its reads, on each store."""
+    graph = demo_target(backend, datasets, demo_graph, tmp_path_factory.mktemp("counted")) \
+        if backend == "neo4j" or backend not in counted_hubs else None
+    if backend not in counted_hubs:
+        holder = {}
+
+        def wrap(store):
+            holder["store"] = CountingStore(store)
+            return holder["store"]
+
+        # its own audit log: a Neo4j-backed hub's default one (in the user's data directory) is held by one
+        # process at a time
+        audit = tmp_path_factory.mktemp("counted-audit") / "audit.jsonl"
+        server = InProcessHub(Settings(graph=graph, audit_log=str(audit)), wrap_store=wrap)
+        server.store = holder["store"]
+        counted_hubs[backend] = server
+    return counted_hubs[backend]

@@ -347,54 +347,6 @@ def test_catalog_items_where_and_paging(store_hub):
 # --------------------------------------------------------------------------------------------- one read per field
 
 
-class CountingStore:
-    """Counts store reads by statement name."""
-
-    def __init__(self, store):
-        self._store = store
-        self.reads: list[str] = []
-
-    def __getattr__(self, name):
-        return getattr(self._store, name)
-
-    async def read(self, name, params=None):
-        self.reads.append(name)
-        return await self._store.read(name, params)
-
-
-@pytest.fixture(scope="module")
-def counted_hubs():
-    started: dict = {}
-    yield started
-    for server in started.values():
-        server.stop()
-
-
-@pytest.fixture
-def counted(backend, counted_hubs, datasets, demo_graph, tmp_path_factory):
-    """An in-process hub over the demo dataset whose store counts its reads, on each store."""
-    from hub.config import Settings
-    from tests.graphql.support import InProcessHub, demo_target
-
-    if backend not in counted_hubs:
-        graph = demo_target(backend, datasets, demo_graph, tmp_path_factory.mktemp("counted"))
-        holder = {}
-
-        def wrap(store):
-            holder["store"] = CountingStore(store)
-            return holder["store"]
-
-        audit = tmp_path_factory.mktemp("counted-audit") / "audit.jsonl"
-        server = InProcessHub(Settings(graph=graph, audit_log=str(audit)), wrap_store=wrap)
-        server.store = holder["store"]
-        counted_hubs[backend] = server
-    elif backend == "neo4j":
-        from tests.graphql.support import DEMO as DEMO_FILE
-
-        datasets.target("neo4j", "demo", [DEMO_FILE])  # claim the dataset again (another module may have replaced it)
-    return counted_hubs[backend]
-
-
 def test_object_fields_and_holders_cost_one_read_per_field_not_per_element(counted):
     """A page of all 18 institutions with their region, marks, alliances, and each mark's item, scope region and
     holder: one read per field (the region loader may run once per level it is asked at), whatever the page size."""

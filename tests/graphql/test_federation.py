@@ -17,8 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.config import Settings
-from tests.graphql.support import GATEWAY_TOOLS, InProcessHub, demo_target
+from tests.graphql.support import GATEWAY_TOOLS
 from tests.support.hubproc import ROOT, Http, free_port, terminate, wait_http
 
 HIVE = GATEWAY_TOOLS / "node_modules" / ".bin" / "hive-gateway"
@@ -127,50 +126,6 @@ def test_gateway_overhead(gateway, store_hub):
     direct, via = median_ms(store_hub), median_ms(gateway)
     print(f"\nhub direct {direct:.2f} ms, via Hive Gateway {via:.2f} ms, overhead {via - direct:.2f} ms (median of 150)")
     assert via - direct < 100
-
-
-class CountingStore:
-    """Counts store reads by statement name (the test's view of 'one read per type')."""
-
-    def __init__(self, store):
-        self._store = store
-        self.reads: list[str] = []
-
-    def __getattr__(self, name):
-        return getattr(self._store, name)
-
-    async def read(self, name, params=None):
-        self.reads.append(name)
-        return await self._store.read(name, params)
-
-
-@pytest.fixture(scope="module")
-def counted_hubs():
-    started: dict[str, InProcessHub] = {}
-    yield started
-    for server in started.values():
-        server.stop()
-
-
-@pytest.fixture
-def counted(backend, counted_hubs, datasets, demo_graph, tmp_path_factory):
-    """An in-process hub over the demo dataset whose store counts its reads, on each store."""
-    graph = demo_target(backend, datasets, demo_graph, tmp_path_factory.mktemp("counted")) \
-        if backend == "neo4j" or backend not in counted_hubs else None
-    if backend not in counted_hubs:
-        holder = {}
-
-        def wrap(store):
-            holder["store"] = CountingStore(store)
-            return holder["store"]
-
-        # its own audit log: a Neo4j-backed hub's default one (in the user's data directory) is held by one
-        # process at a time
-        audit = tmp_path_factory.mktemp("counted-audit") / "audit.jsonl"
-        server = InProcessHub(Settings(graph=graph, audit_log=str(audit)), wrap_store=wrap)
-        server.store = holder["store"]
-        counted_hubs[backend] = server
-    return counted_hubs[backend]
 
 
 def test_entities_cost_one_store_read_per_type(counted):
