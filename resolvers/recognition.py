@@ -143,6 +143,8 @@ def to_error(e: engine.CheckError, unknown: UnknownItems | None = None) -> Graph
     meant, in the language asked (``unknown``: the request's :class:`UnknownItems`)."""
     if unknown is not None and e.code == "UNKNOWN_ITEM":
         return unknown.error(e.value)
+    if unknown is not None and e.code == "UNKNOWN_INSTITUTION":  # a doctor reads it: in the language asked
+        return hub_error(e.code, unknown.renderer.error_text(e.code, e.value, lang=unknown.lang), e.value)
     return hub_error(e.code, str(e), e.value)
 
 

@@ -43,7 +43,7 @@ def messages_dir(seeds: Path = DEFAULT_SEEDS_DIR) -> Path:
 
 #: the errors whose messages are texts a person reads (the others are English for the developer), and the
 #: variants each must have: ``suggest`` names the items the hub thinks were meant (hub/services/item_search.py)
-ERROR_TEMPLATES: dict[str, tuple[str, ...]] = {"UNKNOWN_ITEM": ("default", "suggest")}
+ERROR_TEMPLATES: dict[str, tuple[str, ...]] = {"UNKNOWN_ITEM": ("default", "suggest"), "UNKNOWN_INSTITUTION": ("default",)}
 
 
 # --------------------------------------------------------------------------------------------- the file

@@ -34,6 +34,10 @@ def test_unknown_institution_is_a_clear_error(hub_server):
     (err,) = out["errors"]
     assert err["extensions"]["code"] == "UNKNOWN_INSTITUTION"
     assert "nope" in err["message"] and err["extensions"]["value"] == "nope"
+    assert err["message"].startswith("未知机构 'nope'")  # a doctor reads it: Chinese by default
+    q = ('query($s: StudyInput!) { recognizability(study: $s, at: "bj-xh", on: "2026-11-23", lang: EN) { verdict } }')
+    english = hub_server.query(q, {"s": {"institution": "nope", "item": "BJ-IMG:BW23ZYZZZ-00", "performedOn": "2026-11-01"}})
+    assert english["errors"][0]["message"] == "unknown institution 'nope'"
 
 
 def test_unknown_item_is_a_clear_error(hub_server):
