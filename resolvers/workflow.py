@@ -176,7 +176,10 @@ async def _access(info: strawberry.Info, operation: str, at: Optional[str], pati
     except RemindersRefused as e:
         if e.code == "UNKNOWN_ITEM":
             raise unknown_items(ctx.engine, lang).error(e.value, "orders") from None
-        raise refused(e.code, str(e), "at", e.value) from None
+        message = str(e)
+        if e.code == "UNKNOWN_INSTITUTION":  # in the language asked, as recognizability says it
+            message = renderer(ctx.engine).renderer.error_text(e.code, e.value, lang=lang.value)
+        raise refused(e.code, message, "at", e.value) from None
     except PriorStudiesRefused as e:
         raise hub_error(e.code, str(e)) from None
 

@@ -287,3 +287,17 @@ def test_a_platform_that_does_not_answer_is_an_error_beside_the_reminders(flow_w
         "on: $on)", "on: $on, lang: $lang)"), {**ask, "lang": "EN"}, audit=("reminders", "success", None))
     assert english["data"]["reminders"] and english["errors"][0]["message"].startswith(
         "regional platform gx-cloud did not answer"), english
+
+
+def test_an_unknown_institution_ordering_is_refused_in_the_language_asked(flow):
+    """``at`` no dataset loaded (a clinician's token may name it): UNKNOWN_INSTITUTION naming ``at``, its message
+    Chinese by default and English on request, as recognizability words it; no reminder is stored."""
+    ghost = {"sub": "dr-ghost", "institution": "ghost-hospital"}
+    ask = {"p": P, "at": "ghost-hospital", "orders": ORDERS, "on": ON.isoformat()}
+    out = flow.ask(ghost, REMINDERS, ask, audit=("reminders", "failure", "UNKNOWN_INSTITUTION"))
+    (error,) = out["errors"]
+    assert error["extensions"] == {"code": "UNKNOWN_INSTITUTION", "field": "at", "value": "ghost-hospital"}
+    assert error["message"].startswith("未知机构 'ghost-hospital'"), error
+    english = flow.ask(ghost, REMINDERS.replace("$on: Date) {", "$on: Date, $lang: Language) {").replace(
+        "on: $on)", "on: $on, lang: $lang)"), {**ask, "lang": "EN"}, audit=("reminders", "failure", "UNKNOWN_INSTITUTION"))
+    assert english["errors"][0]["message"] == "unknown institution 'ghost-hospital'"
