@@ -163,12 +163,12 @@ def _pseudonyms(ctx: HubContext) -> Any:
 
 async def _access(info: strawberry.Info, operation: str, at: Optional[str], patient: Any,
                   run: Callable[[], Awaitable[T]], platforms_of: Optional[Callable[[T], Any]] = None,
-                  lang: Language = Language.ZH) -> T:
+                  lang: Language = Language.ZH, key_id: Optional[str] = None) -> T:
     """patient_access, with its refusals as GraphQL errors (an unknown order with suggestions, in ``lang``)."""
     ctx = hub(info)
     try:
         return await patient_access(ctx.audit, identity(info), operation, at=at, patient=patient, client=client(info),
-                                    run=run, platforms_of=platforms_of)
+                                    run=run, platforms_of=platforms_of, key_id=key_id)
     except Forbidden as e:
         raise hub_error("FORBIDDEN", str(e)) from None
     except DecisionRefused as e:
@@ -274,7 +274,7 @@ async def record_view(
         viewed = await decision_cases.record_view(WorkflowStore(ctx.store), found)
         return viewed, await reminder_cases.reminded_study(ctx.engine, viewed)
 
-    viewed, study = await _access(info, "recordView", found.at, found.patient, run)
+    viewed, study = await _access(info, "recordView", found.at, found.patient, run, key_id=found.key_id)
     return to_reminder(ctx, viewed, study, lang)
 
 
@@ -293,7 +293,7 @@ async def record_decision(
     async def run() -> StoredDecision:
         return await decision_cases.record_decision(WorkflowStore(ctx.store), ctx.engine, found, request, identity(info))
 
-    return to_decision(await _access(info, "recordDecision", found.at, found.patient, run))
+    return to_decision(await _access(info, "recordDecision", found.at, found.patient, run, key_id=found.key_id))
 
 
 @strawberry.type(description="What a doctor does with a reminder: open it, decide on it (CONTRACT.md \"The act of recognition\").")

@@ -29,16 +29,20 @@ async def patient_access(
     client: str | None,
     run: Callable[[], Awaitable[T]],
     platforms_of: Callable[[T], Iterable[Any]] | None = None,
+    key_id: str | None = None,
 ) -> T:
     """Authorize, run, audit.  Raises :class:`Forbidden` (audited as ``forbidden``) or whatever ``run``
-    raises (audited as ``failure`` with its ``code`` attribute when it has one)."""
+    raises (audited as ``failure`` with its ``code`` attribute when it has one).  ``key_id``: for a patient
+    given as a stored pseudonym (``p_…``, a reminder's), the id of the key that made it — after a key
+    rotation the event must still say which key can find the patient again (a raw id is pseudonymised
+    under the key in use, which the audit log names itself)."""
 
     async def record(outcome: str, code: str | None = None, platforms: Iterable[Any] | None = None) -> None:
         if audit is not None:
             await audit.append(operation=operation, outcome=outcome, user=identity.user,
                                role=identity.role.value if identity.role else None,
                                institution=identity.institution, at=at, client=client, patient=patient,
-                               platforms=platforms, code=code)
+                               platforms=platforms, code=code, key_id=key_id)
 
     try:
         authorize(identity, operation, at)

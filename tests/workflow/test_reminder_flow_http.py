@@ -240,6 +240,11 @@ def test_order_remind_view_decide_restart_and_read_the_decisions(flow, scenario)
     assert [(e["operation"], e["outcome"], e.get("code")) for e in events] == flow.expected
     patients = {e.get("patient") for e in events if e.get("code") != "UNKNOWN_REMINDER"}
     assert len(patients) == 1 and next(iter(patients)).startswith("p_")
+    # each names the key that made its pseudonym, also where the patient came from a stored reminder
+    # (recordView, recordDecision), so the events can be found again after a key rotation
+    assert {e["operation"] for e in events if e.get("patient")} >= {"reminders", "recordView", "recordDecision"}
+    assert len({e.get("keyId") for e in events if e.get("patient")} - {None}) == 1
+    assert all(e.get("keyId") for e in events if e.get("patient")), [e for e in events if e.get("patient") and not e.get("keyId")]
     assert {e["at"] for e in events if e["user"] == "dr-wang"} == {"bj-hd"}  # refused where they asked (or the reminder's)
     assert [e["action"] for e in events if e["operation"] == "recordDecision" and e["outcome"] == "success"][0] == "C"
     verified = hub_cli("audit", "verify", str(flow.audit), check=False)
