@@ -383,8 +383,12 @@ def test_object_fields_and_holders_cost_one_read_per_field_not_per_element(count
         want = [i["id"] for i in inside][:2] if province else [i["id"] for i in inside]
         assert [e["node"]["id"] for e in r["institutions"]["edges"]] == want, r["code"]
         assert r["institutions"]["totalCount"] == len(inside)
-    assert Counter(counted.store.reads) == Counter({"q.regions_page": 2, "q.regions_institutions_desc": 1,
-                                                    "q.regions_institutions": 1, "q.regions_institutions_count": 2}), counted.store.reads
+    reads = Counter(counted.store.reads)
+    # the totalCounts of both lists are one read when both lists' regions reach the count loader in the same
+    # tick of the event loop (the loader batches what is asked together), else one read per list: never per region
+    assert 1 <= reads.pop("q.regions_institutions_count") <= 2, counted.store.reads
+    assert reads == Counter({"q.regions_page": 2, "q.regions_institutions_desc": 1,
+                             "q.regions_institutions": 1}), counted.store.reads
     counted.store.reads.clear()
     out = counted.gql("{ institutionsAggregate { count byRegion(level: \"city\") { code count region { name } } byTier { tier } } "
                       "marksAggregate(where: {validOn: \"2026-11-23\"}) { count institutions byRegion { code } } }")
