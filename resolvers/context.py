@@ -6,7 +6,8 @@ Built once per process by :func:`hub.web.app.create_app` (or by tests); resolver
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import strawberry
 
@@ -15,6 +16,8 @@ from hub.domain.identity import ANONYMOUS, Identity
 from hub.domain.recognition import RecognitionEngine
 from hub.services.access import Forbidden, authorize
 from resolvers.errors import hub_error
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -28,6 +31,15 @@ class HubContext:
     prior_studies: Any = None  # connectors.service.PriorStudySearch, when platforms are configured
     audit: Any = None  # hub.services.audit.AuditLog: every patient-data access
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def per_request(info: strawberry.Info, key: str, make: Callable[[strawberry.Info], T]) -> T:
+    """The request's one ``make(info)`` (a set of DataLoaders), kept in the request's context dict under
+    ``key``: every field of the request shares it, and nothing is cached across requests."""
+    found = info.context.get(key)
+    if found is None:
+        found = info.context[key] = make(info)
+    return found
 
 
 def hub(info: strawberry.Info) -> HubContext:

@@ -15,7 +15,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 
 from resolvers import rows as to
-from resolvers.context import hub
+from resolvers.context import hub, per_request
 
 
 class Loaders:
@@ -65,8 +65,4 @@ class Loaders:
 
 def loaders(info: strawberry.Info) -> Loaders:
     """The request's loaders (created on first use and kept in the context dict)."""
-    context = info.context
-    found = context.get("loaders")
-    if found is None:
-        found = context["loaders"] = Loaders(info)
-    return found
+    return per_request(info, "loaders", Loaders)

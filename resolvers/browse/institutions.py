@@ -21,7 +21,7 @@ from resolvers.browse.filters import (
     InstitutionSort, InstitutionWhere, RegionFilter, Selection, bad, institution_selection, sort_of,
 )
 from resolvers.browse.paging import Connection, Sort, connection, page_bounds, seek, statement
-from resolvers.context import hub
+from resolvers.context import hub, per_request
 from resolvers.types import Institution, Region
 
 
@@ -153,10 +153,7 @@ class RegionPages:
 
 def region_pages(info: strawberry.Info) -> RegionPages:
     """The request's region page loaders (kept in the context dict, like resolvers.entities.loaders)."""
-    found = info.context.get("region_pages")
-    if found is None:
-        found = info.context["region_pages"] = RegionPages(info)
-    return found
+    return per_request(info, "region_pages", RegionPages)
 
 
 # ------------------------------------------------------------------------------------------ aggregates

@@ -23,7 +23,7 @@ from resolvers.browse.filters import (
 )
 from resolvers.browse.institutions import RegionCount, roll_up
 from resolvers.browse.paging import Connection, Sort, connection, seek
-from resolvers.context import hub
+from resolvers.context import hub, per_request
 from resolvers.types import Institution, Mark
 
 BY_ID = Sort("id")
@@ -227,10 +227,7 @@ class Holders:
 
 def holders_of(info: strawberry.Info) -> Holders:
     """The request's holder loaders (kept in the context dict, like resolvers.entities.loaders)."""
-    found = info.context.get("holders")
-    if found is None:
-        found = info.context["holders"] = Holders(info)
-    return found
+    return per_request(info, "holders", Holders)
 
 
 async def item_holders(info: strawberry.Info, ref: str, scope: Optional[str], valid_on: Optional[dt.date], first: int,
