@@ -1,4 +1,4 @@
-"""The benchmark suite: every figure of issue 5, each with its ratio to a baseline measured in the same run.
+"""The benchmark suite: every figure of issues 5 and 18, each with its ratio to a baseline measured in the same run.
 
     .venv/bin/python -m bench.run                       # sizes 1k, 40k, 1m (national scale)
     .venv/bin/python -m bench.run --quick               # sizes 1k, 10k, short loops
@@ -24,7 +24,7 @@ For each size (institutions; marks 5×, alliances 2%, see :mod:`bench.synth`):
    GraphQL Library on the same server and data (:mod:`bench.peer`; ``--no-peer`` skips it).
 
 Loops are bounded in time (``--seconds``; wrk ``-d``).  Absolute times on a shared machine are noisy; the
-ratios are the figures to read.  Targets (issue 5) are printed beside the figures they apply to.
+ratios are the figures to read.  Targets (issue 18: ratios) are printed beside the figures they apply to, with ok or MISS.
 """
 
 from __future__ import annotations
@@ -68,18 +68,23 @@ QUERY_MANY = (
 BATCH = 100
 SAMPLES = 2000
 
-# targets of issue 5
-TARGET_P50_MS = 0.5
-TARGET_SCALE_RATIO = 1.5
-TARGET_HTTP_RATIO = 0.5
-TARGET_BATCH_US = 60.0
-TARGET_BATCH_HTTP_US = 100.0
-TARGET_LOAD_S = 60.0
-#: the load target as a ratio this machine's speed cancels out of: FIELD-NOTES measured the node COPYs
-#: alone (1M institutions + 5M marks) at 11 s on the machines where the 60 s target was set
-TARGET_LOAD_NODES_RATIO = round(TARGET_LOAD_S / 11.0, 2)
+# targets of issue 18: ratios to a baseline measured in the same run (issue 5's absolute targets, which
+# this shared 2-core machine could not judge, are printed as the figures' values only)
+#: single check in-process p50 ÷ the store round trip (meta.get), at every size
+TARGET_SINGLE_RATIO = 2.5
+#: single check p50 at the largest size ÷ at the smallest, side by side
+TARGET_SCALE_RATIO = 1.2
+#: batch of 100 in-process, per check ÷ the single check
+TARGET_BATCH_RATIO = 0.06
+#: /graphql req/s ÷ the plain-Starlette floor's, single check
+TARGET_HTTP_RATIO = 0.7
+#: /graphql per check ÷ the floor's per check, batch of 100
+TARGET_BATCH_HTTP_RATIO = 1.1
+#: national load ÷ the Institution+Mark node COPY alone, same run
+TARGET_LOAD_NODES_RATIO = 3.5
 #: the size the load targets are set for (issue 5: 1M institutions, 5M marks)
 NATIONAL_INSTITUTIONS = 1_000_000
+#: the loading process's peak RSS
 TARGET_RSS_MB = 2048.0
 
 
@@ -374,7 +379,8 @@ async def inprocess_figures(runtime: Any, samples: Sequence[synth.SampleCheck], 
                                       detail={"p99": pct(rt_ms, 99), "n": len(rt_ms)}))
     p50 = pct(one_ms, 50)
     report.add(section, Figure("single check in-process p50", p50, "ms", "store round trip", base.value,
-                               f"≤ {TARGET_P50_MS} ms", p50 <= TARGET_P50_MS, {"n": len(one_ms)}))
+                               f"≤ {TARGET_SINGLE_RATIO:g}× store round trip", p50 <= TARGET_SINGLE_RATIO * base.value,
+                               {"n": len(one_ms)}))
     report.add(section, Figure("single check in-process p99", pct(one_ms, 99), "ms", "store round trip", base.value))
     report.add(section, Figure("single check via GraphQL in-process p50", pct(gql_ms, 50), "ms", "engine p50", p50,
                                detail={"p99": pct(gql_ms, 99), "n": len(gql_ms)}))
@@ -382,7 +388,7 @@ async def inprocess_figures(runtime: Any, samples: Sequence[synth.SampleCheck], 
         many_ms, gm_ms = best["many"], best["gql_many"]
         per = pct(many_ms, 50) * 1000 / BATCH
         report.add(section, Figure(f"batch of {BATCH} in-process, per check (p50)", per, "µs", "single check p50 (µs)",
-                                   p50 * 1000, f"≤ {TARGET_BATCH_US:g} µs", per <= TARGET_BATCH_US,
+                                   p50 * 1000, f"≤ {TARGET_BATCH_RATIO:g}× single", per <= TARGET_BATCH_RATIO * p50 * 1000,
                                    {"batch_p50_ms": pct(many_ms, 50), "batch_p99_ms": pct(many_ms, 99), "n": len(many_ms)}))
         report.add(section, Figure(f"batch of {BATCH} via GraphQL in-process, per check", pct(gm_ms, 50) * 1000 / BATCH,
                                    "µs", "engine batch per check", per,
@@ -609,8 +615,8 @@ def http_figures(graph: str, samples: Sequence[synth.SampleCheck], seconds: floa
             per_hub = [1e6 / (r["rps"] * BATCH) for r in runs["graphql_many"]]
             batch_ratios = [h / f for f, h in zip(per_floor, per_hub)]
             report.add(section, Figure(f"HTTP batch of {BATCH}, /graphql per check", med(per_hub), "µs",
-                                       "floor per check", med(per_floor), f"≤ {TARGET_BATCH_HTTP_US:g} µs",
-                                       med(per_hub) <= TARGET_BATCH_HTTP_US,
+                                       "floor per check", med(per_floor), f"≤ {TARGET_BATCH_HTTP_RATIO:g}× floor",
+                                       med(batch_ratios) <= TARGET_BATCH_HTTP_RATIO,
                                        {"rounds_us": per_hub, "floor_rounds_us": per_floor, "round_ratios": batch_ratios},
                                        paired_ratio=med(batch_ratios)))
             cpu_floor_many = med(r["cpu_us"] for r in runs["floor_many"])
@@ -706,10 +712,9 @@ def _one_size(opts: Options, sizes: synth.Sizes, report: Report, opened: dict[st
         first = report.get(synth.label(opts.sizes[0].institutions), "load time")
         per_record = loaded["load_s"] / records * 1e6
         base_per = first.detail["us_per_record"] if first else per_record
-        report.add(section, Figure("load time", loaded["load_s"], "s", "target", TARGET_LOAD_S,
-                                   f"≤ {TARGET_LOAD_S:g} s", loaded["load_s"] <= TARGET_LOAD_S,
-                                   {"us_per_record": per_record, "tables_s": loaded["tables_s"],
-                                    "create_s": loaded["create_s"], "records": records}))
+        report.add(section, Figure("load time", loaded["load_s"], "s",
+                                   detail={"us_per_record": per_record, "tables_s": loaded["tables_s"],
+                                           "create_s": loaded["create_s"], "records": records}))
         # the ratio's target is the national one: at small sizes the fixed cost of each COPY dominates
         national = sizes.institutions >= NATIONAL_INSTITUTIONS
         report.add(section, Figure("load time ÷ node COPY alone", loaded["load_s"], "s",
