@@ -10,13 +10,19 @@ import datetime as dt
 from typing import Annotated, Optional
 
 import strawberry
+from graphql import GraphQLError
 
+from hub.domain.refusals import Refusal
 from hub.services.access import Forbidden
 from hub.services.audit import Patient
 from hub.services.patient_data import patient_access
 from resolvers.context import client, hub, identity
 from resolvers.errors import hub_error
-from resolvers.types import PatientInput
+from resolvers.types import Language, PatientInput
+
+
+def _refused(e: Refusal, lang: Language) -> GraphQLError:
+    return GraphQLError(e.text(lang.value), extensions=e.extensions)
 
 
 @strawberry.type(description="A regional platform asked by a priorStudies request, and whether it answered.")
@@ -48,13 +54,15 @@ async def audit_events(
     patient: PatientInput,
     from_: Annotated[Optional[dt.date], strawberry.argument(name="from", description="First day (UTC), inclusive.")] = None,
     to: Annotated[Optional[dt.date], strawberry.argument(description="Last day (UTC), inclusive.")] = None,
+    lang: Annotated[Language, strawberry.argument(description="The language of the error messages: ZH (default) or "
+                                                  "EN.")] = Language.ZH,
 ) -> list[AuditEvent]:
     """The patient's audit events (auditor only)."""
     ctx = hub(info)
     if not patient.id.strip():
-        raise hub_error("BAD_INPUT", "patient.id must name the patient (it is empty)", "patient.id")
+        raise _refused(Refusal("BAD_INPUT", "patient.id", "patient.empty", value=patient.id), lang)
     if ctx.audit is None:
-        raise hub_error("NO_AUDIT_LOG", "this hub keeps no audit log")
+        raise _refused(Refusal("NO_AUDIT_LOG", None, "audit.none"), lang)
 
     async def run():
         return await ctx.audit.events(patient.id, patient.issuer, from_, to)

@@ -18,6 +18,7 @@ import strawberry
 from graphql import GraphQLError
 
 from hub.domain.recognition_metrics import RATES, RecognitionCounts
+from hub.domain.refusals import Refusal
 from hub.services import recognition_metrics as use_case
 from hub.services.recognition_metrics import MetricsScope, MetricsScopeError
 from resolvers.context import authorized, hub
@@ -98,17 +99,17 @@ class RankedInstitution:
     consistent: int = strawberry.field(description="诊断符合数.")
 
 
-def _first(info: strawberry.Info, first: int) -> None:
-    """``first`` within 0..max_page, as resolvers/graph.py bounds every page (the same setting and words), with
-    the argument named in ``extensions.argument`` like the scope's refusals."""
+def _first(info: strawberry.Info, first: int, lang: Language) -> None:
+    """``first`` within 0..max_page, as resolvers/graph.py bounds every page (the same setting; the words in the
+    language asked), with the argument named in ``extensions.argument`` like the scope's refusals."""
     most = hub(info).max_page
     if not 0 <= first <= most:
-        raise GraphQLError(f"argument first: {first} is outside 0–{most} (max_page={most}; --max-page / HUB_MAX_PAGE)",
-                           extensions={"code": "BAD_INPUT", "argument": "first", "value": first, "max": most})
+        raise _refused(Refusal("BAD_INPUT", "first", "metrics.first_too_large", value=first, most=most), lang,
+                       max=most)
 
 
-def _refused(e: MetricsScopeError, lang: Language) -> GraphQLError:
-    return GraphQLError(e.text(lang.value), extensions={"code": e.code, "argument": e.argument, "value": e.value})
+def _refused(e: Refusal, lang: Language, **more: object) -> GraphQLError:
+    return GraphQLError(e.text(lang.value), extensions={**e.extensions, **more})
 
 
 def _counts(c: RecognitionCounts) -> dict[str, int]:
@@ -170,7 +171,7 @@ async def recognition_ranking(
 ) -> list[RankedInstitution]:
     """000 六(三): institutions ranked by one rate, rank 1 the best (analyst, admin)."""
     authorized(info, "recognitionRanking")
-    _first(info, first)
+    _first(info, first, lang)
     ctx = hub(info)
     name = rate.value if isinstance(rate, Enum) else str(rate)
     try:

@@ -11,6 +11,8 @@ import datetime as dt
 from typing import Optional
 
 import strawberry
+from graphql import GraphQLError
+
 from hub.services.prior_studies import PriorStudiesRefused
 from hub.services.prior_studies import prior_studies as find_prior_studies
 from hub.services.access import Forbidden
@@ -33,7 +35,8 @@ async def prior_studies(
     """The patient's studies on every regional platform, with recognizability at institution ``at``."""
     ctx = hub(info)
     if not patient.id.strip():  # names nobody: refused before any access or audit (there is no pseudonym)
-        raise hub_error("BAD_INPUT", "patient.id must name the patient (it is empty)", "patient.id")
+        empty = PriorStudiesRefused("BAD_INPUT", "patient.id", "patient.empty", value=patient.id)
+        raise GraphQLError(empty.text(lang.value), extensions=empty.extensions)
 
     async def run():
         return await find_prior_studies(ctx.prior_studies, ctx.engine, patient.id, patient.issuer, str(at),
@@ -46,7 +49,7 @@ async def prior_studies(
     except Forbidden as e:
         raise hub_error("FORBIDDEN", str(e)) from None
     except PriorStudiesRefused as e:
-        raise hub_error(e.code, str(e)) from None
+        raise GraphQLError(e.text(lang.value), extensions=e.extensions) from None
     return PriorStudies(
         studies=[
             PriorStudy(

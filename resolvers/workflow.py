@@ -16,6 +16,7 @@ import strawberry
 from graphql import GraphQLError
 
 from graph.workflow import StoredDecision, StoredReminder, WorkflowStore
+from hub.domain.refusals import Refusal
 from hub.services import decisions as decision_cases
 from hub.services import reminders as reminder_cases
 from hub.services.access import Forbidden
@@ -120,6 +121,15 @@ def refused(code: str, message: str, field: str | None = None, value: Any = None
     return GraphQLError(message, extensions=extensions)
 
 
+def refusal(e: Refusal, lang: Language, field: str | None = None) -> GraphQLError:
+    """A refusal in ``lang``: ``extensions.code`` as clients switch on it, ``argument`` and ``value`` (what to fix,
+    what was given) and, as since the first release, ``field`` where the workflow named one."""
+    extensions = e.extensions
+    if field is not None:
+        extensions["field"] = field
+    return GraphQLError(e.text(lang.value), extensions=extensions)
+
+
 def to_reminder(ctx: HubContext, record: StoredReminder, answer: StudyAnswer, lang: Language) -> Reminder:
     s, rec = answer.study, answer.recognition
     recognition = to_graphql(rec, renderer(ctx.engine), lang) if rec is not None else None
@@ -147,17 +157,16 @@ def to_decision(d: StoredDecision) -> Decision:
         item=d.item, at=strawberry.ID(d.at))
 
 
-def _patient(patient: PatientInput) -> Patient:
+def _patient(patient: PatientInput, lang: Language) -> Patient:
     """The patient asked about; an empty id names nobody (refused before any access or audit: no pseudonym)."""
     if not patient.id:
-        raise refused("BAD_INPUT", "patient.id: a patient id must not be empty", "patient.id")
+        raise refusal(Refusal("BAD_INPUT", "patient.id", "patient.empty", value=patient.id), lang, "patient.id")
     return Patient(patient.id, patient.issuer)
 
 
-def _pseudonyms(ctx: HubContext) -> Any:
+def _pseudonyms(ctx: HubContext, lang: Language) -> Any:
     if ctx.audit is None:
-        raise hub_error("NO_AUDIT_LOG", "this hub keeps no audit log, so it keeps no patient pseudonyms: reminders and "
-                        "decisions are stored only under the audit's keyed pseudonym")
+        raise refusal(Refusal("NO_AUDIT_LOG", None, "audit.none_for_workflow"), lang)
     return ctx.audit.pseudonyms
 
 
@@ -172,19 +181,16 @@ async def _access(info: strawberry.Info, operation: str, at: Optional[str], pati
     except Forbidden as e:
         raise hub_error("FORBIDDEN", str(e)) from None
     except DecisionRefused as e:
-        raise refused(e.code, str(e), e.field) from None
+        raise refusal(e, lang, e.field) from None
     except RemindersRefused as e:
-        if e.code == "UNKNOWN_ITEM":
+        if e.code == "UNKNOWN_ITEM":  # with the items the hub thinks were meant, as recognizability says it
             raise unknown_items(ctx.engine, lang).error(e.value, "orders") from None
-        message = str(e)
-        if e.code == "UNKNOWN_INSTITUTION":  # in the language asked, as recognizability says it
-            message = renderer(ctx.engine).renderer.error_text(e.code, e.value, lang=lang.value)
-        raise refused(e.code, message, "at", e.value) from None
+        raise refusal(e, lang, e.argument) from None
     except PriorStudiesRefused as e:
-        raise hub_error(e.code, str(e)) from None
+        raise refusal(e, lang) from None
 
 
-async def _stored_reminder(info: strawberry.Info, operation: str, rid: str) -> StoredReminder:
+async def _stored_reminder(info: strawberry.Info, operation: str, rid: str, lang: Language) -> StoredReminder:
     """The reminder ``rid`` names; an unknown id is refused (UNKNOWN_REMINDER) after the access policy has
     seen the caller's role, audited without a patient at the caller's own institution (it names none)."""
     found = await WorkflowStore(hub(info).store).reminder(rid)
@@ -196,12 +202,13 @@ async def _stored_reminder(info: strawberry.Info, operation: str, rid: str) -> S
     async def missing() -> StoredReminder:
         raise decision_cases.unknown_reminder(rid)
 
-    return await _access(info, operation, at, None, missing)
+    return await _access(info, operation, at, None, missing, lang=lang)
 
 
 # -- resolvers ------------------------------------------------------------------------------------------------------
 
-LANG = "The language of the texts (reason texts, verdictLabel, billing): ZH (default) or EN."
+LANG = "The language of the texts (reason texts, verdictLabel, billing, error messages): ZH (default) or EN."
+LANG_ERRORS = "The language of the error messages: ZH (default) or EN."
 
 
 async def reminders(
@@ -215,8 +222,8 @@ async def reminders(
 ) -> list[Reminder]:
     """Duplicate-exam reminders for the items being ordered (004 6.6)."""
     ctx = hub(info)
-    who = _patient(patient)
-    pseudonyms = _pseudonyms(ctx)
+    who = _patient(patient, lang)
+    pseudonyms = _pseudonyms(ctx, lang)
     store = WorkflowStore(ctx.store)
 
     async def run() -> reminder_cases.RemindersAnswer:
@@ -225,20 +232,13 @@ async def reminders(
 
     answer = await _access(info, "reminders", str(at), who, run,
                            platforms_of=lambda a: a.platforms, lang=lang)
+    # a platform that did not answer: its studies cannot remind, so the doctor must not read "no reminder" as
+    # "no prior study" (the reminders that did come back stay; one error per platform beside them)
     for status in answer.platforms:
         if not status.ok:
-            partial_error(info, "PLATFORM_UNAVAILABLE", _PLATFORM_DOWN[lang].format(id=status.id, error=status.error),
-                          platform=status.id, error=status.error)
+            down = Refusal("PLATFORM_UNAVAILABLE", None, "platforms.unavailable", platform=status.id, error=status.error)
+            partial_error(info, down.code, down.text(lang.value), platform=status.id, error=status.error)
     return [to_reminder(ctx, r.record, r.study, lang) for r in answer.reminders]
-
-
-#: a platform that did not answer: its studies cannot remind, so the doctor must not read "no reminder" as
-#: "no prior study" (the reminders that did come back stay; one error per platform beside them)
-_PLATFORM_DOWN = {
-    Language.ZH: "区域平台 {id} 未返回结果（{error}）：该平台的既往检查未纳入提醒，提醒可能不完整",
-    Language.EN: "regional platform {id} did not answer ({error}): its prior studies are not among the reminders, "
-                 "which may be incomplete",
-}
 
 
 async def decisions(
@@ -247,17 +247,18 @@ async def decisions(
     at: Annotated[strawberry.ID, strawberry.argument(description="The institution whose decisions are asked for.")],
     since: Annotated[Optional[dt.date], strawberry.argument(
         description="Only decisions recorded on or after this day (China's calendar).")] = None,
+    lang: Annotated[Language, strawberry.argument(description=LANG_ERRORS)] = Language.ZH,
 ) -> list[Decision]:
     """The decisions that count (the last per reminder) on the patient's reminders at `at`, oldest first."""
     ctx = hub(info)
-    who = _patient(patient)
-    pseudonyms = _pseudonyms(ctx)
+    who = _patient(patient, lang)
+    pseudonyms = _pseudonyms(ctx, lang)
 
     async def run() -> list[StoredDecision]:
         return await decision_cases.decisions(WorkflowStore(ctx.store), pseudonyms, patient.id, patient.issuer,
                                               str(at), since)
 
-    found = await _access(info, "decisions", str(at), who, run)
+    found = await _access(info, "decisions", str(at), who, run, lang=lang)
     return [to_decision(d) for d in found]
 
 
@@ -268,23 +269,24 @@ async def record_view(
 ) -> Reminder:
     """The doctor opened the reminder (首次提醒调阅): idempotent."""
     ctx = hub(info)
-    found = await _stored_reminder(info, "recordView", str(reminder))
+    found = await _stored_reminder(info, "recordView", str(reminder), lang)
 
     async def run() -> tuple[StoredReminder, StudyAnswer]:
         viewed = await decision_cases.record_view(WorkflowStore(ctx.store), found)
         return viewed, await reminder_cases.reminded_study(ctx.engine, viewed)
 
-    viewed, study = await _access(info, "recordView", found.at, found.patient, run, key_id=found.key_id)
+    viewed, study = await _access(info, "recordView", found.at, found.patient, run, lang=lang, key_id=found.key_id)
     return to_reminder(ctx, viewed, study, lang)
 
 
 async def record_decision(
     info: strawberry.Info,
     input: Annotated[DecisionInput, strawberry.argument(description="The decision.")],
+    lang: Annotated[Language, strawberry.argument(description=LANG_ERRORS)] = Language.ZH,
 ) -> Decision:
     """Record what the doctor decided; the last decision for a reminder counts, a retry changes nothing."""
     ctx = hub(info)
-    found = await _stored_reminder(info, "recordDecision", str(input.reminder))
+    found = await _stored_reminder(info, "recordDecision", str(input.reminder), lang)
     request = DecisionRequest(
         reminder=found.id, decision=DomainDecisionKind(input.decision.value), reason=input.reason,
         exclusion=input.exclusion, patient_informed=input.patient_informed, archive_no=input.archive_no,
@@ -293,7 +295,8 @@ async def record_decision(
     async def run() -> StoredDecision:
         return await decision_cases.record_decision(WorkflowStore(ctx.store), ctx.engine, found, request, identity(info))
 
-    return to_decision(await _access(info, "recordDecision", found.at, found.patient, run, key_id=found.key_id))
+    return to_decision(await _access(info, "recordDecision", found.at, found.patient, run, lang=lang,
+                                     key_id=found.key_id))
 
 
 @strawberry.type(description="What a doctor does with a reminder: open it, decide on it (CONTRACT.md \"The act of recognition\").")
@@ -303,5 +306,6 @@ class Mutation:
         "the reminder's institution.")
     record_decision: Decision = strawberry.field(
         resolver=record_decision, description="Accept, reject or re-examine a reminded prior study; checked against the "
-        "contract and the governing document's records section (refusals: BAD_INPUT with extensions.field). Idempotent; "
+        "contract and the governing document's records section (refusals: BAD_INPUT with extensions.argument, .field and "
+        ".value, the message in the language asked). Idempotent; "
         "the last decision for a reminder counts.")

@@ -6,7 +6,9 @@ module turns them into text in one language: one template per reason code and va
 (``zh`` is the default; ``en`` on request), the facts shown the way the language shows them (a region as
 ``东城区（110101）``, an item as ``胸部正位DR（BJ-IMG:BW23ZYZZZ-00）``, a tier as ``三级甲等`` or ``3A (tertiary, grade
 A)``, a document by its title).  It also holds the verdicts' labels (应予互认 / 由接诊医师判断 / 不予互认) and
-the billing texts (001 四(三)): in Chinese the governing document's own words, in English a translation.
+the billing texts (001 四(三)): in Chinese the governing document's own words, in English a translation —
+and the texts of every refusal a person reads (``refusals:``; :data:`REFUSALS` lists the keys and the facts each
+may show, :mod:`hub.domain.refusals` the one shape the use cases raise).
 
 How a fact is shown depends on its name (:data:`PARAM_KINDS`); a name not listed is shown as it is.  The
 message files are checked against a strict schema like the policy files (an unknown or missing key is
@@ -20,6 +22,7 @@ item in the same catalog, the same tier rule).
 from __future__ import annotations
 
 import datetime as dt
+import string
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -41,9 +44,51 @@ def messages_dir(seeds: Path = DEFAULT_SEEDS_DIR) -> Path:
     return Path(seeds) / "messages"
 
 
-#: the errors whose messages are texts a person reads (the others are English for the developer), and the
-#: variants each must have: ``suggest`` names the items the hub thinks were meant (hub/services/item_search.py)
-ERROR_TEMPLATES: dict[str, tuple[str, ...]] = {"UNKNOWN_ITEM": ("default", "suggest"), "UNKNOWN_INSTITUTION": ("default",)}
+#: recognizability's GraphQL errors (:meth:`Renderer.error_text`) -> their refusals: the text without and with
+#: the items the hub thinks were meant (hub/services/item_search.py)
+ERROR_REFUSALS: dict[str, tuple[str, str]] = {
+    "UNKNOWN_ITEM": ("items.unknown", "items.unknown_suggest"),
+    "UNKNOWN_INSTITUTION": ("institutions.unknown", "institutions.unknown"),
+}
+
+#: the refusals (:class:`hub.domain.refusals.Refusal`) a person reads: key -> the facts its template may show
+#: besides ``{argument}`` and ``{value}`` (what the caller gave).  Each language's ``refusals:`` section has a
+#: template for every key and no other, reading no other fact: a file that differs is refused at load, and a
+#: Refusal raised with other facts fails where it is raised (tests/unit/test_messages.py renders every key).
+REFUSALS: dict[str, tuple[str, ...]] = {
+    # the doctor's workflow: reminders, priorStudies, decisions, recordView, recordDecision
+    "patient.empty": (),
+    "audit.none": (),
+    "audit.none_for_workflow": (),
+    "platforms.none": (),
+    "platforms.unavailable": ("platform", "error"),
+    "platforms.since_after_on": ("on",),
+    "platforms.refused": ("detail",),
+    "reminders.unknown_reminder": (),
+    "decision.too_long": ("length", "most"),
+    "decision.reason_needed": ("decision",),
+    "decision.informed_needed": ("decision",),
+    "decision.exclusion_only_refused": ("decision",),
+    "decision.consistent_only_reexamined": ("decision",),
+    "decision.exclusion_unknown": ("document", "exclusions"),
+    "decision.exclusion_none_listed": ("document",),
+    "decision.exclusion_no_document": (),
+    "decision.record_needed": ("citation", "name"),
+    "decision.not_recordable": ("citation", "name"),
+    # the authority's metrics: recognitionMetrics, recognitionRanking (and the monthly report)
+    "metrics.period": ("from",),
+    "metrics.both": ("institution",),
+    "metrics.unknown_institution": (),
+    "metrics.unknown_region": (),
+    "metrics.unknown_rate": ("rates",),
+    "metrics.min_denominator": (),
+    "metrics.first_negative": (),
+    "metrics.first_too_large": ("most",),
+    # recognizability (recognizability, recognizabilities, priorStudies' checks): ERROR_REFUSALS
+    "items.unknown": (),
+    "items.unknown_suggest": ("suggestions",),
+    "institutions.unknown": (),
+}
 
 
 # --------------------------------------------------------------------------------------------- the file
@@ -69,6 +114,8 @@ class Formats(_Strict):
     tier: str  # {code} {name}
     separator: str  # between the elements of a list
     suggestion: str  # {ref} {name} {catalog}: an item an error suggests
+    refusal: str  # {argument} {text}: a refusal naming the argument to fix
+    blank: str  # a value the caller left empty (null, "", spaces)
 
 
 class Terms(_Strict):
@@ -91,8 +138,8 @@ class MessageFile(_Strict):
     #: reason code -> variant -> template (``default``: the template of a reason without a variant of its own)
     reasons: dict[str, dict[str, str]]
     billing: dict[str, str]
-    #: GraphQL error code -> variant -> template (``default``; ``suggest`` with the items it suggests)
-    errors: dict[str, dict[str, str]]
+    #: a refusal's key (:data:`REFUSALS`) -> its template (``{argument}``, ``{value}`` and the key's facts)
+    refusals: dict[str, str]
     #: a boolean fact -> its words when true and when false
     phrases: dict[str, dict[bool, str]]
     formats: Formats
@@ -108,12 +155,21 @@ def _check(file: MessageFile, path: Path) -> None:
     missing += [f"reasons.{c}" for c in ReasonCode if c.value not in file.reasons]
     missing += [f"billing.{b}" for b in BillingCode if b.value not in file.billing]
     missing += [f"terms.tiers.{t}" for t in Tier if t.value not in file.terms.tiers]
-    missing += [f"errors.{code}.{variant}" for code, variants in ERROR_TEMPLATES.items() for variant in variants
-                if variant not in file.errors.get(code, {})]
     unknown = [f"reasons.{c}" for c in file.reasons if c not in ReasonCode.__members__]
     unknown += [f"verdicts.{v}" for v in file.verdicts if v not in Verdict.__members__]
     unknown += [f"billing.{b}" for b in file.billing if b not in BillingCode.__members__]
+    missing += [f"refusals.{k}" for k in REFUSALS if k not in file.refusals]
+    unknown += [f"refusals.{k}" for k in file.refusals if k not in REFUSALS]
     problems = [f"{k}: missing key" for k in missing] + [f"{k}: unknown key" for k in unknown]
+    for key, template in file.refusals.items():
+        try:
+            read = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+        except ValueError as exc:
+            problems.append(f"refusals.{key}: {exc}")
+            continue
+        strange = sorted(read - {"argument", "value", *REFUSALS.get(key, ())})
+        if strange:
+            problems.append(f"refusals.{key}: unknown fact {', '.join('{' + f + '}' for f in strange)}")
     if file.language != path.stem:
         problems.append(f"language: {file.language!r} is not the file's name {path.stem!r}")
     if problems:
@@ -142,6 +198,36 @@ def load_messages(directory: Path | None = None) -> dict[str, MessageFile]:
     """Every language of :data:`LANGUAGES`, read from ``directory`` (default ``seeds/messages/``)."""
     directory = messages_dir() if directory is None else Path(directory)
     return {lang: read_message_file(directory / f"{lang}.yaml") for lang in LANGUAGES}
+
+
+def language(lang: str | None) -> str:
+    """``lang`` as a key of :data:`LANGUAGES` (``ZH``, ``en`` …); anything else reads as the default, Chinese."""
+    code = (lang or "").strip().lower()
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def show_value(value: Any, m: MessageFile) -> str:
+    """A value as the caller gave it: a date in ISO 8601, a boolean as GraphQL writes it, a list joined, and
+    nothing (null, an empty or blank string) as the file's word for it."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return m.formats.blank
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return m.formats.separator.join(show_value(v, m) for v in value)
+    return str(value)
+
+
+def refusal_text(key: str, facts: Mapping[str, Any], *, argument: str | None = None, value: Any = None,
+                 lang: str = DEFAULT_LANGUAGE, messages: Mapping[str, MessageFile] | None = None) -> str:
+    """The refusal ``key`` in ``lang``: its template (``refusals:``) filled with ``value`` and ``facts``, led by
+    the argument to fix (``formats.refusal``) when there is one."""
+    m = (messages if messages is not None else load_messages())[language(lang)]
+    shown = {name: show_value(v, m) for name, v in facts.items()}
+    text = m.refusals[key].format_map(_Facts(shown, argument=argument or "", value=show_value(value, m)))
+    return m.formats.refusal.format(argument=argument, text=text) if argument else text
 
 
 # --------------------------------------------------------------------------------------------- facts
@@ -233,9 +319,9 @@ class Renderer:
         """The message of the GraphQL error ``code`` about ``value``, naming the ``suggestions`` (ref, name,
         catalog) when there are any: “未知检查项目 'HE-IMG:9999'。您是否要找：HE-IMG:122 胸部CT平扫？”"""
         m = self.messages[lang]
-        templates = m.errors[code]
+        plain, suggesting = ERROR_REFUSALS[code]
         shown = m.formats.separator.join(m.formats.suggestion.format(ref=r, name=n, catalog=c) for r, n, c in suggestions)
-        template = templates["suggest"] if suggestions else templates["default"]
+        template = m.refusals[suggesting if suggestions else plain]
         return template.format_map(_Facts(value=str(value), suggestions=shown))
 
     # ---- rendering

@@ -40,6 +40,7 @@ from graph.workflow import StoredDecision, StoredReminder, WorkflowStore
 from hub.domain.identity import Identity
 from hub.domain.policy import Policy
 from hub.domain.recognition import RecognitionEngine
+from hub.domain.refusals import Refusal
 from hub.services.reminders import PseudonymSource, now_utc
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -82,13 +83,16 @@ RECORD_FIELDS: dict[str, str] = {
 INPUT_FIELDS = {"archiveNo": "archive_no"}
 
 
-class DecisionRefused(Exception):
-    """Not stored: ``code`` (BAD_INPUT, UNKNOWN_REMINDER, NOT_RECORDABLE) and the ``field`` to fix."""
+class DecisionRefused(Refusal):
+    """Not stored: ``code`` (BAD_INPUT, UNKNOWN_REMINDER, NOT_RECORDABLE), the ``argument`` (DecisionInput field)
+    to fix and the ``field`` GraphQL errors have named since the first release — the argument, or for
+    NOT_RECORDABLE (a document asks for what no argument carries) the records field the hub cannot record.
+    The texts are the ``decision.*`` refusals of seeds/messages."""
 
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.field = field
+    def __init__(self, code: str, argument: str | None, key: str, *, value: Any = None, field: str | None = None,
+                 **facts: Any) -> None:
+        super().__init__(code, argument, key, value=value, **facts)
+        self.field = field or argument
 
 
 @dataclass(frozen=True)
@@ -146,34 +150,38 @@ def _exclusion(policy: Policy | None, given: str) -> tuple[str, str]:
     for e in (policy.exclusions.values() if policy is not None else ()):
         if wanted.casefold() in (e.flag.casefold(), str(e.code).casefold()) or wanted == _clause_key(e.clause):
             return str(e.code), e.clause
-    names = ", ".join(f"{e.flag} ({e.code}, {e.clause})" for e in (policy.exclusions.values() if policy else ()))
-    where = f"document {policy.source}" if policy is not None else "the governing document"
-    raise DecisionRefused("BAD_INPUT", f"exclusion: {given!r} is not an exclusion of {where}"
-                          + (f"; one of: {names}" if names else " (it lists none)"), "exclusion")
+    if policy is None:
+        raise DecisionRefused("BAD_INPUT", "exclusion", "decision.exclusion_no_document", value=given)
+    names = [f"{e.flag} ({e.code}, {e.clause})" for e in policy.exclusions.values()]
+    if not names:
+        raise DecisionRefused("BAD_INPUT", "exclusion", "decision.exclusion_none_listed", value=given,
+                              document=policy.source)
+    raise DecisionRefused("BAD_INPUT", "exclusion", "decision.exclusion_unknown", value=given, document=policy.source,
+                          exclusions=names)
 
 
 def check(engine: RecognitionEngine, r: StoredReminder, req: DecisionRequest) -> tuple[DecisionRequest, str | None, str]:
     """The request as stored (reason and archive number trimmed, exclusion as its reason code), where the
     exclusion is (``001 三、5(七)``) and the citation; :class:`DecisionRefused` naming the first field to fix."""
     kind = req.decision
+    # a text over the limit is named by its length, not echoed back (value stays unset)
     if req.reason is not None and len(req.reason) > MAX_REASON:
-        raise DecisionRefused("BAD_INPUT", f"reason: at most {MAX_REASON} characters", "reason")
+        raise DecisionRefused("BAD_INPUT", "reason", "decision.too_long", length=len(req.reason), most=MAX_REASON)
     if req.archive_no is not None and len(req.archive_no) > MAX_ARCHIVE_NO:
-        raise DecisionRefused("BAD_INPUT", f"archiveNo: at most {MAX_ARCHIVE_NO} characters", "archiveNo")
+        raise DecisionRefused("BAD_INPUT", "archiveNo", "decision.too_long", length=len(req.archive_no),
+                              most=MAX_ARCHIVE_NO)
     if kind in REFUSALS:
         if _blank(req.reason):
-            raise DecisionRefused("BAD_INPUT", f"reason: a {kind} decision needs the reason for re-examining "
-                                  "(复查依据, 000 四(二); 004 6.6)", "reason")
+            raise DecisionRefused("BAD_INPUT", "reason", "decision.reason_needed", value=req.reason, decision=str(kind))
         if req.patient_informed is not True:
-            raise DecisionRefused("BAD_INPUT", f"patientInformed: a {kind} decision needs patientInformed: true — "
-                                  "the patient or family informed of the purpose and necessity (000 四(二); 004 6.6)",
-                                  "patientInformed")
+            raise DecisionRefused("BAD_INPUT", "patientInformed", "decision.informed_needed",
+                                  value=req.patient_informed, decision=str(kind))
     elif req.exclusion is not None:
-        raise DecisionRefused("BAD_INPUT", "exclusion: only a REJECTED or REEXAMINED decision names an exclusion",
-                              "exclusion")
+        raise DecisionRefused("BAD_INPUT", "exclusion", "decision.exclusion_only_refused", value=req.exclusion,
+                              decision=str(kind))
     if req.diagnosis_consistent is not None and kind is not DecisionKind.REEXAMINED:
-        raise DecisionRefused("BAD_INPUT", "diagnosisConsistent: only a REEXAMINED decision compares diagnoses",
-                              "diagnosisConsistent")
+        raise DecisionRefused("BAD_INPUT", "diagnosisConsistent", "decision.consistent_only_reexamined",
+                              value=req.diagnosis_consistent, decision=str(kind))
     base, overlay = governing_document(engine, r)
     code, clause = (None, None)
     if req.exclusion is not None and req.exclusion.strip():
@@ -183,12 +191,12 @@ def check(engine: RecognitionEngine, r: StoredReminder, req: DecisionRequest) ->
         for name in records.fields:
             source = RECORD_FIELDS.get(name)
             if source is None:
-                raise DecisionRefused("NOT_RECORDABLE", f"document {records.citation} asks to record {name}, which "
-                                      "this hub cannot record (hub.services.decisions.RECORD_FIELDS)", name)
+                raise DecisionRefused("NOT_RECORDABLE", None, "decision.not_recordable", field=name,
+                                      citation=records.citation, name=name)
             attr = INPUT_FIELDS.get(source)
             if attr is not None and kind is DecisionKind.ACCEPTED and _blank(getattr(req, attr)):
-                raise DecisionRefused("BAD_INPUT", f"{source}: document {records.citation} asks to record {name} of an "
-                                      "accepted result", source)
+                raise DecisionRefused("BAD_INPUT", source, "decision.record_needed", value=getattr(req, attr),
+                                      citation=records.citation, name=name)
         citation = records.citation
     else:
         document = base or overlay
@@ -215,7 +223,7 @@ async def find_reminder(store: WorkflowStore, rid: str) -> StoredReminder | None
 
 
 def unknown_reminder(rid: str) -> DecisionRefused:
-    return DecisionRefused("UNKNOWN_REMINDER", f"reminder: no reminder {rid!r}", "reminder")
+    return DecisionRefused("UNKNOWN_REMINDER", "reminder", "reminders.unknown_reminder", value=rid)
 
 
 async def record_view(store: WorkflowStore, r: StoredReminder, *, now: str | None = None) -> StoredReminder:

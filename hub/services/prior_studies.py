@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from hub.domain.recognition import Check, CheckError, ClinicalContext, Reason, Recognition, RecognitionEngine
+from hub.domain.refusals import Refusal
 from hub.domain.upload_rules import Finding
 from hub.domain.vocabulary import ReasonCode
 from hub.services.metrics import count_platforms
@@ -47,12 +48,9 @@ class StudySearch(Protocol):
                      on: dt.date | None = None) -> Found: ...
 
 
-class PriorStudiesRefused(Exception):
-    """The question cannot be answered at all: ``code`` NO_PLATFORMS or BAD_INPUT."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+class PriorStudiesRefused(Refusal):
+    """The question cannot be answered at all: ``code`` NO_PLATFORMS or BAD_INPUT (``patient.id``, ``since``);
+    the texts are the ``platforms.*`` and ``patient.empty`` refusals of seeds/messages."""
 
 
 @dataclass(frozen=True)
@@ -83,11 +81,17 @@ async def prior_studies(search: StudySearch | None, engine: RecognitionEngine, p
     on day ``on``.  Raises :class:`PriorStudiesRefused` when no platform is configured or the search
     refuses its input (an empty patient id, ``since`` after ``on``)."""
     if search is None:
-        raise PriorStudiesRefused("NO_PLATFORMS", "no regional platforms are configured (hub serve --platforms FILE)")
+        raise PriorStudiesRefused("NO_PLATFORMS", None, "platforms.none")
+    # what the platforms' search refuses (connectors.service), named here so that the text can say which
+    # argument to fix in the caller's language; anything else it refuses keeps its own words as a fact
+    if not patient_id or not patient_id.strip():
+        raise PriorStudiesRefused("BAD_INPUT", "patient.id", "patient.empty", value=patient_id)
+    if since is not None and since > on:
+        raise PriorStudiesRefused("BAD_INPUT", "since", "platforms.since_after_on", value=since, on=on)
     try:
         found = await search.search(patient_id, issuer, since, on)
     except ValueError as e:
-        raise PriorStudiesRefused("BAD_INPUT", str(e)) from None
+        raise PriorStudiesRefused("BAD_INPUT", None, "platforms.refused", detail=str(e)) from None
     studies = [s for s in found.studies if s.performed_on is not None]
     checkable = [s for s in studies if s.institution and s.item]
     checks = [Check(s.institution, s.item, s.performed_on, at, on,

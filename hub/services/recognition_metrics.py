@@ -17,46 +17,17 @@ from dataclasses import dataclass
 from graph.store import GraphStore
 from graph.workflow import WorkflowStore
 from hub.domain.recognition_metrics import RATES_BY_NAME, RecognitionCounts, ranked
+from hub.domain.refusals import Refusal
 from hub.domain.regions import RegionIndex
 
-#: the refusals' texts: Chinese first (the hub's default), English for ``lang: EN``
-_TEXTS: dict[str, tuple[str, str]] = {
-    "period": ("统计区间无效：结束日期 {to} 早于开始日期 {from_}",
-               "bad period: to ({to}) is before from ({from_})"),
-    "both": ("统计范围只能指定机构（institution）或地区（region）之一，不能同时指定",
-             "name an institution or a region, not both"),
-    "institution": ("未知机构：{value}", "unknown institution: {value}"),
-    "rate": ("未知指标：{value}（可选：{names}）", "unknown rate: {value} (one of {names})"),
-    "minDenominator": ("至少为 1（分母为 0 的比率为空，不参与排名），实际为 {value}",
-                       "must be at least 1 (a rate over nothing is null and has no rank), got {value}"),
-    "first": ("不能为负数，实际为 {value}", "must not be negative, got {value}"),
-    "region": ("未知地区或区域代码：{value}（应为 GB/T 2260 行政区划代码或区域代码，如 JJJ、CY、CN）",
-               "unknown region or zone code: {value} (a GB/T 2260 division code or a zone code such as JJJ, CY, CN)"),
-}
 
-
-class MetricsScopeError(ValueError):
+class MetricsScopeError(Refusal, ValueError):
     """A scope or period the metrics cannot be computed over.
 
     ``code`` is ``BAD_INPUT`` or ``UNKNOWN_INSTITUTION``; ``argument`` the argument to fix (``to``,
-    ``institution``, ``region``, ``rate``, ``minDenominator``, ``first``) and ``value`` what was given.
-    ``str()`` is the Chinese text, led by the argument's name; :meth:`text` gives it in another language.
+    ``institution``, ``region``, ``rate``, ``minDenominator``, ``first``) and ``value`` what was given.  The
+    texts are the ``metrics.*`` refusals of seeds/messages (:meth:`text` in a language; ``str()`` Chinese).
     """
-
-    def __init__(self, code: str, argument: str, value: object, key: str, **facts: object) -> None:
-        self.code = code
-        self.argument = argument
-        self.value = value
-        self._key = key
-        self._facts = {"value": value, **facts}
-        super().__init__(self.text("zh"))
-
-    def text(self, lang: str = "zh") -> str:
-        """The refusal in ``lang`` (``zh`` or ``en``; anything else: Chinese)."""
-        zh, en = _TEXTS[self._key]
-        if lang.lower() == "en":
-            return f"argument {self.argument}: " + en.format(**self._facts)
-        return f"参数 {self.argument}：" + zh.format(**self._facts)
 
 
 @dataclass(frozen=True)
@@ -76,17 +47,17 @@ async def check_scope(store: GraphStore, regions: RegionIndex, *, from_: dt.date
     """The period and scope with their names, or :class:`MetricsScopeError`; reads the store only to find
     ``institution`` (one read by primary key)."""
     if from_ > to:
-        raise MetricsScopeError("BAD_INPUT", "to", to.isoformat(), "period", to=to.isoformat(),
-                                from_=from_.isoformat())
+        raise MetricsScopeError("BAD_INPUT", "to", "metrics.period", value=to, **{"from": from_})
     if institution is not None and region is not None:
-        raise MetricsScopeError("BAD_INPUT", "region", region, "both")
+        raise MetricsScopeError("BAD_INPUT", "region", "metrics.both", value=region, institution=institution)
     if region is not None and region not in regions:
-        raise MetricsScopeError("BAD_INPUT", "region", region, "region")
+        raise MetricsScopeError("BAD_INPUT", "region", "metrics.unknown_region", value=region)
     name = None
     if institution is not None:
         found = await WorkflowStore(store).institutions([institution])
         if not found:
-            raise MetricsScopeError("UNKNOWN_INSTITUTION", "institution", institution, "institution")
+            raise MetricsScopeError("UNKNOWN_INSTITUTION", "institution", "metrics.unknown_institution",
+                                    value=institution)
         name = found[institution].get("name")
     return MetricsScope(from_, to, institution, name, region,
                         regions.names.get(region) if region is not None else None)
@@ -132,11 +103,11 @@ async def recognition_ranking(store: GraphStore, regions: RegionIndex, *, from_:
     (tests/workflow/test_recognition_ranking.py proves it on both stores, ties included).
     """
     if rate not in RATES_BY_NAME:
-        raise MetricsScopeError("BAD_INPUT", "rate", rate, "rate", names=", ".join(RATES_BY_NAME))
+        raise MetricsScopeError("BAD_INPUT", "rate", "metrics.unknown_rate", value=rate, rates=list(RATES_BY_NAME))
     if min_denominator < 1:
-        raise MetricsScopeError("BAD_INPUT", "minDenominator", min_denominator, "minDenominator")
+        raise MetricsScopeError("BAD_INPUT", "minDenominator", "metrics.min_denominator", value=min_denominator)
     if first < 0:
-        raise MetricsScopeError("BAD_INPUT", "first", first, "first")
+        raise MetricsScopeError("BAD_INPUT", "first", "metrics.first_negative", value=first)
     await check_scope(store, regions, from_=from_, to=to, region=region)
     r = RATES_BY_NAME[rate]
     rows = await WorkflowStore(store).ranking(from_, to, numerator=r.numerator, denominator=r.denominator,

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from graph.workflow import StoredReminder, WorkflowStore
 from hub.domain.recognition import RecognitionEngine
+from hub.domain.refusals import Refusal
 from hub.domain.upload_rules import Finding
 from hub.domain.vocabulary import Verdict
 from hub.services.prior_studies import StudyAnswer, StudySearch, prior_studies
@@ -52,13 +53,10 @@ class PseudonymSource(Protocol):
     def candidates(self, patient_id: str, issuer: str | None = None) -> list[str]: ...
 
 
-class RemindersRefused(Exception):
-    """The question cannot be answered: ``code`` UNKNOWN_ITEM (an order), UNKNOWN_INSTITUTION (``at``)."""
-
-    def __init__(self, code: str, message: str, value: Any = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.value = value
+class RemindersRefused(Refusal):
+    """The question cannot be answered: ``code`` UNKNOWN_ITEM (an order), UNKNOWN_INSTITUTION (``at``), said as
+    recognizability says them (``items.unknown``, ``institutions.unknown`` of seeds/messages; an unknown order is
+    shown with the items the hub thinks were meant, by the resolver)."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +123,7 @@ async def reminders(search: StudySearch | None, engine: RecognitionEngine, items
     for order in orders:
         ref = items.resolve(order)
         if ref is None:
-            raise RemindersRefused("UNKNOWN_ITEM", f"unknown catalog item {order!r} in orders", order)
+            raise RemindersRefused("UNKNOWN_ITEM", "orders", "items.unknown", value=order)
         if not any(same_exam(items, ref, earlier) for earlier in ordered):  # one exam ordered twice: once
             ordered.append(ref)
     if not ordered:
@@ -133,7 +131,7 @@ async def reminders(search: StudySearch | None, engine: RecognitionEngine, items
     answer, here = await asyncio.gather(
         prior_studies(search, engine, patient_id, issuer, at, None, on), store.institutions([at]))
     if at not in here:
-        raise RemindersRefused("UNKNOWN_INSTITUTION", f"unknown institution {at!r}", at)
+        raise RemindersRefused("UNKNOWN_INSTITUTION", "at", "institutions.unknown", value=at)
     pairs = [(a, ref) for a in answer.studies
              if a.recognition is not None and a.recognition.verdict in REMINDING
              for ref in ordered if same_exam(items, a.study.item, ref)]

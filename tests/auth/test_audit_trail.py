@@ -114,7 +114,19 @@ def test_kill_9_during_a_prior_studies_burst_leaves_a_chain_that_verifies(tmp_pa
 
 
 def test_an_empty_patient_id_is_bad_input_not_an_audit_failure(secured_hub, keys):
+    """Refused before any audit, naming the argument (patient.id) and the value given; in Chinese by default,
+    in English on request."""
+    english = {PRIOR: PRIOR.replace("$at: ID!)", "$at: ID!, $lang: Language)").replace('on: "2026-11-23")',
+                                                                                         'on: "2026-11-23", lang: $lang)'),
+               EVENTS: EVENTS.replace("$id: String!)", "$id: String!, $lang: Language)").replace(
+                   'issuer: "BJ"})', 'issuer: "BJ"}, lang: $lang)')}
     for query, variables in ((PRIOR, {"id": " ", "at": "bj-xh"}), (EVENTS, {"id": ""})):
         role = {"role": "clinician", "institution": "bj-xh"} if query is PRIOR else {"role": "auditor"}
         out = secured_hub.post({"query": query, "variables": variables}, headers=_bearer(keys, **role))[1]
-        assert out["errors"][0]["extensions"] == {"code": "BAD_INPUT", "value": "patient.id"}, out
+        assert out["errors"][0]["extensions"] == {"code": "BAD_INPUT", "argument": "patient.id",
+                                                  "value": variables["id"]}, out
+        assert out["errors"][0]["message"].startswith("参数 patient.id：患者 ID 为空"), out
+        en = secured_hub.post({"query": english[query], "variables": {**variables, "lang": "EN"}},
+                              headers=_bearer(keys, **role))[1]
+        assert en["errors"][0]["extensions"] == out["errors"][0]["extensions"], en
+        assert en["errors"][0]["message"].startswith("argument patient.id: the patient id is empty"), en

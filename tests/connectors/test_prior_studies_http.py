@@ -115,8 +115,16 @@ def test_dead_platform_is_reported_and_the_others_answer(hub_with_platforms):
 
 def test_without_platforms_the_query_says_so(tmp_path):
     server = HubServer(tmp_path / "g.lbug")
+    english = QUERY.replace("$on: Date)", "$on: Date, $lang: Language)").replace("on: $on)", "on: $on, lang: $lang)")
     try:
         out = server.query(QUERY, {"p": {"id": PATIENT}, "at": "x"})
+        en = server.query(english, {"p": {"id": PATIENT}, "at": "x", "lang": "EN"})
+        since = server.query(english, {"p": {"id": PATIENT}, "at": "x", "since": "2026-02-01", "on": "2026-01-31"})
     finally:
         server.stop()
-    assert out["errors"][0]["extensions"]["code"] == "NO_PLATFORMS"
+    # said in Chinese by default, in English on request; the code clients switch on is the same
+    assert out["errors"][0]["extensions"] == en["errors"][0]["extensions"] == {"code": "NO_PLATFORMS"}
+    assert "未配置区域平台" in out["errors"][0]["message"] and "--platforms" in out["errors"][0]["message"]
+    assert en["errors"][0]["message"].startswith("no regional platforms are configured"), en
+    # no platform: that is said first, whatever else the question gets wrong (as before)
+    assert since["errors"][0]["extensions"] == {"code": "NO_PLATFORMS"}

@@ -21,7 +21,7 @@ import yaml
 
 from connectors import completeness
 from connectors.completeness import SeriesInfo
-from hub.domain.messages import LANGUAGES, MessageFileError, load_messages, read_message_file
+from hub.domain.messages import LANGUAGES, MessageFileError, load_messages, read_message_file, show_value
 from hub.domain.policy import load_policies
 from hub.domain.recognition import Check, ClinicalContext, Reason, Recognition
 from hub.domain.upload_rules import UploadRules
@@ -214,3 +214,194 @@ def test_a_message_file_is_read_strictly(tmp_path):
     bad.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(MessageFileError, match=r"reasons\.MARK_SCOPE: missing key"):
         read_message_file(bad)
+
+
+# ---- refusals: one text per key and language (seeds/messages refusals:, hub.domain.refusals.Refusal) ----
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _reminder(source_region: str, at_region: str, item: str, policy: str):
+    from graph.workflow import StoredReminder
+
+    return StoredReminder(
+        id="r_x", patient="p_x", key_id="k_x", at="t", at_region=at_region, at_scopes=(at_region,),
+        ordered_item=item, platform="p", study_uid="1.2", performed_on=dt.date(2025, 6, 1), modality="CT",
+        description=None, dicom_institution_name=None, institution="s", institution_name="某医院",
+        institution_region=source_region, item=item, findings=None, verdict="RECOGNIZED", policy=policy,
+        issued_on=dt.date(2025, 6, 30), issued_at="2025-06-30T00:00:00Z", last_on=dt.date(2025, 6, 30),
+        viewed=False, viewed_at=None, decision_id=None, decision=None, decision_verdict=None,
+        decision_exclusion=None, diagnosis_consistent=None, decided_at=None)
+
+
+def real_refusals(seeds) -> list:
+    """Every refusal key, each raised by the code that raises it with the facts it gives (the use cases run
+    against the real seeds; the few a resolver makes are made as it makes them)."""
+    import dataclasses
+
+    from hub.domain.recognition import RecognitionEngine
+    from hub.domain.refusals import Refusal
+    from hub.services import decisions, prior_studies, recognition_metrics, reminders
+    from hub.services.decisions import DecisionKind as K
+    from hub.services.decisions import DecisionRequest
+
+    policies, regions, items = seeds
+    engine = RecognitionEngine(policies, regions, items, facts=None)  # type: ignore[arg-type]  # no check is run
+    bj = _reminder("110101", "110108", "BJ-IMG:BW23ZYZZZ-00", "001")
+    zj = _reminder("330106", "330102", "ZJ-IMG:BW23ZYZZZ", "000")
+    nowhere = _reminder("", "", "BJ-IMG:BW23ZYZZZ-00", "no-such-document")
+    odd = dataclasses.replace(policies["000"], records={"clause": "四(二)", "fields": ["机构名称", "报告医师"]})
+    odd_engine = RecognitionEngine({**policies, "000": odd}, regions, items, facts=None)  # type: ignore[arg-type]
+    no_exclusions = dataclasses.replace(policies["001"], exclusions={})
+    bare_engine = RecognitionEngine({**policies, "001": no_exclusions}, regions, items, facts=None)  # type: ignore[arg-type]
+    out: list[Refusal] = []
+
+    def caught(call, *args, **kwargs) -> None:
+        try:
+            result = call(*args, **kwargs)
+            if asyncio.iscoroutine(result):
+                asyncio.run(result)
+        except Refusal as e:
+            out.append(e)
+        else:
+            raise AssertionError(f"{call.__name__}{args} was not refused")
+
+    for e, r, given in (
+            (engine, bj, {"decision": K.REJECTED}),
+            (engine, bj, {"decision": K.REEXAMINED, "reason": "病情变化", "patient_informed": False}),
+            (engine, bj, {"decision": K.ACCEPTED, "exclusion": "emergency"}),
+            (engine, bj, {"decision": K.ACCEPTED, "diagnosis_consistent": True}),
+            (engine, bj, {"decision": K.REEXAMINED, "reason": "x" * 2001, "patient_informed": True}),
+            (engine, bj, {"decision": K.REJECTED, "reason": "复查", "patient_informed": True, "exclusion": "sunny day"}),
+            (bare_engine, bj, {"decision": K.REJECTED, "reason": "复查", "patient_informed": True, "exclusion": "三、5(七)"}),
+            (engine, nowhere, {"decision": K.REJECTED, "reason": "复查", "patient_informed": True, "exclusion": "emergency"}),
+            (engine, zj, {"decision": K.ACCEPTED}),
+            (odd_engine, zj, {"decision": K.ACCEPTED, "archive_no": "ZJ-1"})):
+        caught(decisions.check, e, r, DecisionRequest(r.id, **given))
+    out.append(decisions.unknown_reminder("r_nosuchreminder"))
+    caught(reminders.reminders, None, engine, items, None, None, "P", None, "bj-hd", ["BJ-IMG:B020ZYZZZ-00", "NO-SUCH:1"],
+           dt.date(2025, 6, 30))
+    out.append(reminders.RemindersRefused("UNKNOWN_INSTITUTION", "at", "institutions.unknown", value="ghost-hospital"))
+
+    class Search:
+        async def search(self, patient_id, issuer=None, since=None, on=None):
+            raise ValueError("the platform file names no platform for modality XA")
+
+    on = dt.date(2025, 6, 30)
+    caught(prior_studies.prior_studies, None, engine, "P-1", None, "bj-hd", None, on)
+    caught(prior_studies.prior_studies, Search(), engine, " ", None, "bj-hd", None, on)
+    caught(prior_studies.prior_studies, Search(), engine, "P-1", None, "bj-hd", dt.date(2025, 7, 1), on)
+    caught(prior_studies.prior_studies, Search(), engine, "P-1", None, "bj-hd", None, on)
+    out.append(Refusal("PLATFORM_UNAVAILABLE", None, "platforms.unavailable", platform="gx-cloud",
+                       error="connection refused"))
+    out.append(Refusal("NO_AUDIT_LOG", None, "audit.none"))
+    out.append(Refusal("NO_AUDIT_LOG", None, "audit.none_for_workflow"))
+
+    june = {"from_": dt.date(2025, 6, 1), "to": dt.date(2025, 6, 30)}
+    caught(recognition_metrics.check_scope, None, regions, from_=dt.date(2025, 7, 1), to=dt.date(2025, 6, 30))
+    caught(recognition_metrics.check_scope, None, regions, **june, institution="bj-hd", region="110000")
+    caught(recognition_metrics.check_scope, None, regions, **june, region="XX")
+    for rate, first, least in (("noSuchRate", 5, 1), ("recognitionRate", 5, 0), ("recognitionRate", -1, 1)):
+        caught(recognition_metrics.recognition_ranking, None, regions, **june, rate=rate, first=first,
+               min_denominator=least)
+    out.append(recognition_metrics.MetricsScopeError("UNKNOWN_INSTITUTION", "institution",
+                                                     "metrics.unknown_institution", value="no-such-hospital"))
+    out.append(Refusal("BAD_INPUT", "first", "metrics.first_too_large", value=100_000, most=500))
+    return out
+
+
+@pytest.fixture(scope="module")
+def refusals(seeds) -> list:
+    return real_refusals(seeds)
+
+
+def test_every_refusal_key_is_raised_by_the_hub_and_has_a_text_in_every_language(refusals):
+    from hub.domain.messages import ERROR_REFUSALS, REFUSALS
+
+    suggesting = {k for _, k in ERROR_REFUSALS.values()} - {r.key for r in refusals}  # only recognizability's
+    assert {r.key for r in refusals} | suggesting == set(REFUSALS)
+    for lang, m in load_messages().items():
+        assert set(m.refusals) == set(REFUSALS), lang
+
+
+def test_recognizabilitys_unknown_item_and_institution_read_from_the_same_section(renderer, seeds):
+    """UNKNOWN_ITEM with the items the hub suggests, UNKNOWN_INSTITUTION: the texts of ``items.unknown…`` and
+    ``institutions.unknown``, in both languages."""
+    _, _, items = seeds
+    ref = "BJ-IMG:BW23ZYZZZ-00"
+    name = items.by_ref[ref].name
+    suggestion = (ref, name, "BJ-IMG")
+    zh = renderer.error_text("UNKNOWN_ITEM", "胸布CT", [suggestion], lang="zh")
+    en = renderer.error_text("UNKNOWN_ITEM", "胸布CT", [suggestion], lang="en")
+    assert zh == f"未知检查项目 '胸布CT'。您是否要找：{ref} {name}？"
+    assert en == f"unknown catalog item '胸布CT'. Did you mean: {ref} {name}?"
+    assert renderer.error_text("UNKNOWN_ITEM", "HE-IMG:9999") == "未知检查项目 'HE-IMG:9999'"
+    assert renderer.error_text("UNKNOWN_INSTITUTION", "nowhere").startswith("未知机构 'nowhere'：")
+    assert renderer.error_text("UNKNOWN_INSTITUTION", "nowhere", lang="en").startswith("unknown institution 'nowhere'")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_refusal_renders_with_its_real_facts_naming_the_argument_and_the_value(refusals, lang):
+    for r in refusals:
+        text = r.text(lang)
+        assert text and "{" not in text and "}" not in text, (r.key, text)
+        if r.argument is not None:
+            assert r.argument in text, (r.key, text)
+        if r.value is not None:  # as the caller gave it (a blank as the file's word for nothing)
+            assert show_value(r.value, load_messages()[lang]) in text, (r.key, text)
+        for name, value in r.facts.items():
+            values = value if isinstance(value, list) else [value]
+            assert all((v.isoformat() if isinstance(v, dt.date) else str(v)) in text for v in values), (r.key, name, text)
+
+
+def test_chinese_refusals_are_chinese_and_english_ones_english(refusals):
+    for r in refusals:
+        zh, en = r.text("zh"), r.text("en")
+        assert CJK.search(zh) and str(r) == zh == r.text("ZH") == r.text("fr"), (r.key, zh)
+        assert en == r.text("EN") and en != zh and re.search(r"\b[a-z]{3,}\b", en), (r.key, en)
+
+
+def test_the_refusals_of_a_decision_keep_the_documents_clauses(refusals):
+    """000 四(二) and 004 6.6 (告知, 复查依据) as the documents number them, in both languages."""
+    by_key = {r.key: r for r in refusals}
+    for key in ("decision.reason_needed", "decision.informed_needed"):
+        for lang in LANGUAGES:
+            text = by_key[key].text(lang)
+            assert "000 四(二)" in text and "004 6.6" in text and by_key[key].facts["decision"] in text, text
+    assert "000 四(二)" in by_key["decision.record_needed"].text("zh")
+    assert "档案号" in by_key["decision.record_needed"].text("zh") and "档案号" in by_key["decision.record_needed"].text("en")
+    assert "三、5(七)" in by_key["decision.exclusion_unknown"].text("en")
+
+
+def test_a_refusal_carries_code_argument_and_value_for_graphql(refusals):
+    by_key = {r.key: r for r in refusals}
+    assert by_key["metrics.period"].extensions == {"code": "BAD_INPUT", "argument": "to", "value": "2025-06-30"}
+    assert by_key["decision.reason_needed"].extensions == {"code": "BAD_INPUT", "argument": "reason"}
+    assert by_key["decision.not_recordable"].extensions == {"code": "NOT_RECORDABLE"}
+    assert by_key["decision.not_recordable"].field == "报告医师"
+    assert by_key["platforms.none"].extensions == {"code": "NO_PLATFORMS"}
+
+
+def test_a_refusal_is_raised_only_with_the_facts_its_text_shows():
+    from hub.domain.refusals import Refusal
+
+    with pytest.raises(KeyError, match="no refusal 'no.such'"):
+        Refusal("BAD_INPUT", "x", "no.such")
+    with pytest.raises(TypeError, match="metrics.period"):
+        Refusal("BAD_INPUT", "to", "metrics.period", value="2025-01-01", since="2025-02-01")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_refusals_section_is_read_strictly(tmp_path, lang):
+    source = ROOT / f"seeds/messages/{lang}.yaml"
+    raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+    del raw["refusals"]["decision.reason_needed"]
+    raw["refusals"]["decision.made_up"] = "x"
+    raw["refusals"]["metrics.period"] = "{value} {since}"
+    bad = tmp_path / f"{lang}.yaml"
+    bad.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(MessageFileError) as err:
+        read_message_file(bad)
+    said = str(err.value)
+    assert said.startswith(f"{bad}: ") and "refusals.decision.reason_needed: missing key" in said
+    assert "refusals.decision.made_up: unknown key" in said and "refusals.metrics.period: unknown fact {since}" in said

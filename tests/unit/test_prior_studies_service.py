@@ -104,7 +104,18 @@ async def test_studies_that_cannot_be_checked_carry_their_problem(engine):
 async def test_refusals(engine):
     with pytest.raises(PriorStudiesRefused) as refused:
         await prior_studies(None, engine, "P-1", None, "3b", None, ON)
-    assert refused.value.code == "NO_PLATFORMS"
+    assert (refused.value.code, refused.value.argument) == ("NO_PLATFORMS", None)
+    assert "区域平台" in refused.value.text("zh") and "--platforms" in refused.value.text("en")
+    search = FakeSearch([])
     with pytest.raises(PriorStudiesRefused) as refused:
-        await prior_studies(FakeSearch([]), engine, "  ", None, "3b", None, ON)
-    assert refused.value.code == "BAD_INPUT" and "patient id" in str(refused.value)
+        await prior_studies(search, engine, "  ", None, "3b", None, ON)
+    assert (refused.value.code, refused.value.argument, refused.value.value) == ("BAD_INPUT", "patient.id", "  ")
+    assert "患者 ID" in str(refused.value) and "patient id" in refused.value.text("en")
+    with pytest.raises(PriorStudiesRefused) as refused:  # the same refusal the platforms' search makes
+        await prior_studies(search, engine, "P-1", None, "3b", ON + dt.timedelta(days=1), ON)
+    assert (refused.value.code, refused.value.argument) == ("BAD_INPUT", "since")
+    assert refused.value.extensions == {"code": "BAD_INPUT", "argument": "since",
+                                        "value": (ON + dt.timedelta(days=1)).isoformat()}
+    for lang in ("zh", "en"):
+        assert (ON + dt.timedelta(days=1)).isoformat() in refused.value.text(lang) and ON.isoformat() in refused.value.text(lang)
+    assert search.asked == []  # refused before any platform is asked

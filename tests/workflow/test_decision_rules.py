@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 import pytest
 
@@ -50,6 +51,10 @@ JJJ = reminder("110101", "130102", "HE-IMG:122", "JJJ")               # Beijing 
 def refused(engine, r, **given) -> tuple[str, str | None]:
     with pytest.raises(DecisionRefused) as err:
         check(engine, r, DecisionRequest(r.id, **given))
+    zh, en = err.value.text("zh"), err.value.text("en")  # Chinese by default, English on request
+    assert str(err.value) == zh and re.search(r"[\u4e00-\u9fff]", zh) and en != zh, (zh, en)
+    if err.value.argument is not None:
+        assert err.value.argument in zh and err.value.argument in en, (zh, en)
     return err.value.code, err.value.field
 
 

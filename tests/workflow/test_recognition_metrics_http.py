@@ -24,8 +24,9 @@ METRICS = """query($from: Date!, $to: Date!, $institution: ID, $region: String, 
     from to institution institutionName region regionName rates { name label clause value higherIsBetter }
   }
 }"""
-RANKING = """query($from: Date!, $to: Date!, $rate: RateName!, $region: String, $first: Int, $min: Int) {
-  recognitionRanking(from: $from, to: $to, rate: $rate, region: $region, first: $first, minDenominator: $min) {
+RANKING = """query($from: Date!, $to: Date!, $rate: RateName!, $region: String, $first: Int, $min: Int, $lang: Language) {
+  recognitionRanking(from: $from, to: $to, rate: $rate, region: $region, first: $first, minDenominator: $min,
+                     lang: $lang) {
     rank institution institutionName rate reminders viewed accepted decidedRecognized nonCompliant
     reexaminedCompared consistent
   }
@@ -191,11 +192,16 @@ def test_the_ranking_order_and_who_may_ask(flow, scenario):
             (RANKING, {**PERIOD, "rate": "RECOGNITION_RATE", "min": 0}, "BAD_INPUT", "minDenominator"),
             (RANKING, {"from": "2025-07-01", "to": "2025-06-30", "rate": "RECOGNITION_RATE"}, "BAD_INPUT", "to"),
             (RANKING, {**PERIOD, "rate": "RECOGNITION_RATE", "region": "XX"}, "BAD_INPUT", "region")):
-        ext = _error(_analyst(flow, query, variables))
-        assert (ext["code"], ext["argument"]) == (code, argument), (variables, ext)
+        zh, en = _analyst(flow, query, variables), _analyst(flow, query, {**variables, "lang": "EN"})
+        ext = _error(zh)
+        assert (ext["code"], ext["argument"]) == (code, argument) and _error(en) == ext, (variables, ext)
+        given = str(variables.get(argument.replace("minDenominator", "min"), ext["value"]))
+        zh, en = zh["errors"][0]["message"], en["errors"][0]["message"]
+        assert zh.startswith(f"参数 {argument}：") and re.search(r"[\u4e00-\u9fff]", zh) and given in zh, (variables, zh)
+        assert en.startswith(f"argument {argument}: ") and given in en and zh != en, (variables, en)
     zh = _analyst(flow, METRICS, {"from": "2025-07-01", "to": "2025-06-30"})["errors"][0]["message"]
     en = _analyst(flow, METRICS, {"from": "2025-07-01", "to": "2025-06-30", "lang": "EN"})["errors"][0]["message"]
-    assert "结束日期" in zh and en.startswith("argument to: "), (zh, en)
+    assert "结束日期 2025-06-30 早于开始日期 2025-07-01" in zh and en.startswith("argument to: "), (zh, en)
 
 
 def _scrape(flow) -> dict[tuple[str, str, str], float]:

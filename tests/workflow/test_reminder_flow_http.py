@@ -8,6 +8,7 @@ audited (the events counted, the chain verified, the raw patient id in no file).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,7 +48,7 @@ VIEW = f"""mutation($r: ID!) {{ recordView(reminder: $r) {{
   id viewed orderedItem study {{ {STUDY} }} recognition {{ verdict markCode reasons {{ code clause }} }} }} }}"""
 DECISION = """id reminder decision reason exclusion exclusionClause archiveNo institutionName performedOn recordedAt by
   citation patientInformed diagnosisConsistent verdict orderedItem studyInstanceUid platform item at"""
-DECIDE = f"mutation($in: DecisionInput!) {{ recordDecision(input: $in) {{ {DECISION} }} }}"
+DECIDE = f"mutation($in: DecisionInput!, $lang: Language) {{ recordDecision(input: $in, lang: $lang) {{ {DECISION} }} }}"
 DECISIONS = f"""query($p: PatientInput!, $at: ID!, $since: Date) {{
   decisions(patient: $p, at: $at, since: $since) {{ {DECISION} }} }}"""
 
@@ -110,6 +111,14 @@ def _error(out: dict) -> dict:
     return out["errors"][0]["extensions"]
 
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _message(out: dict) -> str:
+    assert out.get("errors"), out
+    return out["errors"][0]["message"]
+
+
 def test_order_remind_view_decide_restart_and_read_the_decisions(flow, scenario):
     li = {"sub": "dr-li", "institution": "bj-hd"}
     uids = {uid: key for key, uid in scenario.uids.items()}
@@ -147,16 +156,28 @@ def test_order_remind_view_decide_restart_and_read_the_decisions(flow, scenario)
     assert viewed["data"]["recordView"]["study"]["studyInstanceUid"] == head_ct["study"]["studyInstanceUid"]
     assert viewed["data"]["recordView"]["recognition"]["verdict"] == "RECOGNIZED"
 
-    # refusals, each naming the field to fix; nothing is stored
-    for given, field in (({"decision": "REJECTED", "patientInformed": True}, "reason"),
-                         ({"decision": "REJECTED", "reason": "   ", "patientInformed": True}, "reason"),
-                         ({"decision": "REEXAMINED", "reason": "病情变化"}, "patientInformed"),
-                         ({"decision": "REJECTED", "reason": "病情变化", "patientInformed": False}, "patientInformed"),
-                         ({"decision": "REJECTED", "reason": "x", "patientInformed": True, "exclusion": "sunny day"}, "exclusion"),
-                         ({"decision": "ACCEPTED", "diagnosisConsistent": True}, "diagnosisConsistent")):
-        out = flow.ask(li, DECIDE, {"in": {"reminder": chest_ct["id"], **given}},
-                       audit=("recordDecision", "failure", "BAD_INPUT"))
-        assert out["data"] is None and _error(out) == {"code": "BAD_INPUT", "field": field}, (given, out)
+    # refusals, each naming the field to fix and the value given, in Chinese unless English is asked for;
+    # nothing is stored
+    for given, field, value in (({"decision": "REJECTED", "patientInformed": True}, "reason", None),
+                                ({"decision": "REJECTED", "reason": "   ", "patientInformed": True}, "reason", "   "),
+                                ({"decision": "REEXAMINED", "reason": "病情变化"}, "patientInformed", None),
+                                ({"decision": "REJECTED", "reason": "病情变化", "patientInformed": False}, "patientInformed", False),
+                                ({"decision": "REJECTED", "reason": "x", "patientInformed": True, "exclusion": "sunny day"},
+                                 "exclusion", "sunny day"),
+                                ({"decision": "ACCEPTED", "diagnosisConsistent": True}, "diagnosisConsistent", True)):
+        for lang in ("ZH", "EN", None):
+            out = flow.ask(li, DECIDE, {"in": {"reminder": chest_ct["id"], **given}, **({"lang": lang} if lang else {})},
+                           audit=("recordDecision", "failure", "BAD_INPUT"))
+            expected = {"code": "BAD_INPUT", "field": field, "argument": field}
+            assert out["data"] is None and _error(out) == ({**expected, "value": value} if value is not None
+                                                           else expected), (given, out)
+            message = _message(out)
+            assert field in message and (CJK.search(message) if lang != "EN" else message.startswith(
+                f"argument {field}: ")), (lang, message)
+            if isinstance(value, str):
+                assert value in message if value.strip() else "未填写" in message or "nothing" in message
+            if field in ("reason", "patientInformed"):  # the documents' clauses, as they number them
+                assert "000 四(二)" in message and "004 6.6" in message and given["decision"] in message, message
 
     accept = {"reminder": head_ct["id"], "decision": "ACCEPTED", "archiveNo": "XH-2025-061001"}
     accepted = flow.ask(li, DECIDE, {"in": accept}, audit=("recordDecision", "success", None))
@@ -228,11 +249,14 @@ def test_order_remind_view_decide_restart_and_read_the_decisions(flow, scenario)
 
     # an empty patient id names nobody: refused, nothing to audit (no pseudonym)
     out = flow.ask(li, DECISIONS, {"p": {"id": ""}, "at": "bj-hd"}, audit=None)
-    assert _error(out) == {"code": "BAD_INPUT", "field": "patient.id"}
+    assert _error(out) == {"code": "BAD_INPUT", "field": "patient.id", "argument": "patient.id", "value": ""}
+    assert "patient.id" in _message(out) and CJK.search(_message(out))
 
     # an unknown reminder: refused after the role check, audited at the caller's institution
     out = flow.ask(li, VIEW, {"r": "r_nosuchreminder"}, audit=("recordView", "failure", "UNKNOWN_REMINDER"))
-    assert _error(out) == {"code": "UNKNOWN_REMINDER", "field": "reminder"}
+    assert _error(out) == {"code": "UNKNOWN_REMINDER", "field": "reminder", "argument": "reminder",
+                           "value": "r_nosuchreminder"}
+    assert "r_nosuchreminder" in _message(out) and CJK.search(_message(out))
     flow.stop()
 
     # every call audited once, in order, with the patient's pseudonym (never the id); the chain verifies
@@ -301,8 +325,11 @@ def test_an_unknown_institution_ordering_is_refused_in_the_language_asked(flow):
     ask = {"p": P, "at": "ghost-hospital", "orders": ORDERS, "on": ON.isoformat()}
     out = flow.ask(ghost, REMINDERS, ask, audit=("reminders", "failure", "UNKNOWN_INSTITUTION"))
     (error,) = out["errors"]
-    assert error["extensions"] == {"code": "UNKNOWN_INSTITUTION", "field": "at", "value": "ghost-hospital"}
-    assert error["message"].startswith("未知机构 'ghost-hospital'"), error
+    assert error["extensions"] == {"code": "UNKNOWN_INSTITUTION", "field": "at", "argument": "at",
+                                   "value": "ghost-hospital"}
+    assert "未知机构 'ghost-hospital'" in error["message"] and error["message"].startswith("参数 at："), error
     english = flow.ask(ghost, REMINDERS.replace("$on: Date) {", "$on: Date, $lang: Language) {").replace(
         "on: $on)", "on: $on, lang: $lang)"), {**ask, "lang": "EN"}, audit=("reminders", "failure", "UNKNOWN_INSTITUTION"))
-    assert english["errors"][0]["message"] == "unknown institution 'ghost-hospital'"
+    (error,) = english["errors"]
+    assert error["extensions"]["code"] == "UNKNOWN_INSTITUTION" and not CJK.search(error["message"]), error
+    assert error["message"].startswith("argument at: unknown institution 'ghost-hospital'"), error
