@@ -9,6 +9,9 @@ from graph.store import GraphStore
 from hub.domain.recognition import InstitutionFacts, MarkFact
 
 
+_NO_ALLIANCES: frozenset[str] = frozenset()
+
+
 class GraphFacts:
     """:class:`hub.domain.recognition.FactsPort` answered by one named statement per batch."""
 
@@ -27,31 +30,35 @@ class GraphFacts:
         rows = await self.store.read("facts.institutions", {"ids": ids, "pairs": pairs})
         # per institution: its own row (item null, allianceIds: the alliances it is a member of) and its
         # marks by id.  The statement's two parts come in no particular order: mark rows (item set) are
-        # kept aside until every head is known.
-        grouped: dict[str, tuple[dict, dict[str, MarkFact]]] = {}
+        # kept aside until every head is known.  Written for the batch of 100 checks (~100 heads, ~250
+        # marks): positional records, no frozenset or sort for the many institutions with no alliance or
+        # mark (docs/BENCHMARKS.md, "Engine").
+        heads: dict[str, dict] = {}
         mark_rows = []
         for row in rows:
-            if row.get("item") is not None:  # part 1's rows have no item column (Neo4j's UNION: null)
-                mark_rows.append(row)
+            if row.get("item") is None:  # part 1's rows have no item column (Neo4j's UNION: null)
+                heads[row["id"]] = row
             else:
-                grouped[row["id"]] = (row, {})
+                mark_rows.append(row)
+        marks: dict[str, dict[str, MarkFact]] = {}
         for row in mark_rows:
-            entry = grouped.get(row["id"])
-            if entry is not None:  # only the asked institutions' marks, as before
-                entry[1][row["node"]] = MarkFact(row["item"], row["scope"], row["validFrom"], row["validTo"])
-        return {
-            iid: InstitutionFacts(
-                id=iid,
-                tier=head["tier"],
-                region=head["region"],
-                ownership=head["ownership"],
-                kind=head["kind"],
-                alliances=frozenset(head["allianceIds"] or ()),
+            iid = row["id"]
+            if iid in heads:  # only the asked institutions' marks, as before
+                held = marks.get(iid)
+                if held is None:
+                    held = marks[iid] = {}
+                held[row["node"]] = MarkFact(row["item"], row["scope"], row["validFrom"], row["validTo"])
+        out: dict[str, InstitutionFacts] = {}
+        for iid, head in heads.items():
+            alliances = head["allianceIds"]
+            held = marks.get(iid)
+            out[iid] = InstitutionFacts(
+                iid, head["tier"], head["region"], head["ownership"], head["kind"],
+                frozenset(alliances) if alliances else _NO_ALLIANCES,
                 # by mark id: the store returns rows in no particular order, the engine's answer must not vary
-                marks=tuple(marks[k] for k in sorted(marks)),
+                tuple(held[k] for k in sorted(held)) if held else (),
             )
-            for iid, (head, marks) in grouped.items()
-        }
+        return out
 
 
 async def region_index(store: GraphStore) -> RegionIndex:

@@ -232,6 +232,18 @@ class _Decision:
             self.verdict = verdict
 
 
+@dataclass(frozen=True)
+class _Route:
+    """Step 1 for a (source region, target region, item kind): see :meth:`RecognitionEngine._route`."""
+
+    policy: Policy | None
+    overlay: Policy | None
+    #: the ZONE_POLICY reason where an overlay governs (its params are the route's own codes)
+    zone_reason: Reason | None
+    #: no overlay: the source lies outside the governing document's scope (NO_SHARED_SCOPE)
+    outside: bool
+
+
 class RecognitionEngine:
     def __init__(
         self,
@@ -262,6 +274,21 @@ class RecognitionEngine:
         self._uses_marks: dict[str, bool] = {
             p.id: bool(p.labels) or any(r.requires_mark for r in p.tier_rules) for p in policies.values()
         }
+        # Work that depends only on what the engine holds for its whole life (the policies, the region index,
+        # the item index) and a few codes of a check, done once per key instead of once per check: together a
+        # third of a batch's decisions (docs/BENCHMARKS.md, "Engine").  Each is bounded like the caches above.
+        #: per study item as asked: (canonical ref, its equivalence class), or None for an unknown item
+        self._refs: dict[str, tuple[str, frozenset[str]] | None] = {}
+        #: step 1 per (source region, target region, item kind): see _route
+        self._routes: dict[tuple[str, str, str], _Route] = {}
+        #: step 3's tier rules per (policy id, item kind, source tier and kind, target tier and kind): see _tier_rule
+        self._tier_rules: dict[tuple[str, str, str, str, str, str], tuple[TierRule | None, Reason]] = {}
+        #: per (policy id, tier, kind, ownership): whether the policy's participants admit such an institution
+        self._admitted: dict[tuple[str, str, str, str], bool] = {}
+        #: per (scope, holder's region, governing document): the label a mark is shown with (see _label)
+        self._labels: dict[tuple[str, str, str], tuple[Policy, MarkLabel] | None] = {}
+        #: per policy: the clause a mark reason cites (see _mark_clause)
+        self._mark_clauses: dict[str, str | None] = {p.id: self._mark_clause(p) for p in policies.values()}
         for p in policies.values():
             if p.zone:
                 self._zones[p.zone] = p
@@ -286,11 +313,15 @@ class RecognitionEngine:
         items: set[str] = set()
         equivalents: dict[str, frozenset[str]] = {}  # per ref, once per batch
         marks_for: dict[str, set[str]] = {}  # source institution -> the items whose marks decide its checks
+        refs = self._refs
         for c in checks:
-            ref = self.items.resolve(c.item)
-            if ref is None:
+            info = refs.get(c.item, False)
+            if info is False:
+                info = self._ref(c.item)
+            if info is None:
                 resolved.append(CheckError("UNKNOWN_ITEM", f"unknown catalog item {c.item!r}", c.item))
                 continue
+            ref = info[0]
             if c.performed_on > c.on:
                 resolved.append(
                     CheckError(
@@ -301,12 +332,15 @@ class RecognitionEngine:
                 )
                 continue
             resolved.append((c, ref))
-            ids.update((c.institution, c.at))
-            wanted = equivalents.get(ref)
-            if wanted is None:
-                wanted = equivalents[ref] = frozenset(self.items.equivalents(ref))
+            ids.add(c.institution)
+            ids.add(c.at)
+            wanted = equivalents[ref] = info[1]
             items.update(wanted)
-            marks_for.setdefault(c.institution, set()).update(wanted)
+            wanted_by = marks_for.get(c.institution)
+            if wanted_by is None:
+                marks_for[c.institution] = set(wanted)
+            else:
+                wanted_by.update(wanted)
         facts = await self.facts.institution_facts(ids, items, marks_for) if ids else {}
         out: list[Recognition | CheckError] = []
         for entry in resolved:
@@ -325,6 +359,15 @@ class RecognitionEngine:
                 except CheckError as e:  # a date whose window runs past the calendar: this check only
                     out.append(e)
         return out
+
+    def _ref(self, item: str) -> tuple[str, frozenset[str]] | None:
+        """(canonical ref, equivalence class) of a study's item as asked, kept in ``self._refs``."""
+        ref = self.items.resolve(item)
+        info = None if ref is None else (ref, frozenset(self.items.equivalents(ref)))
+        if len(self._refs) >= 65536:
+            self._refs.clear()
+        self._refs[item] = info
+        return info
 
     def governing_policy(
         self, source_region: str, target_region: str, kind: str | None = None
@@ -360,12 +403,15 @@ class RecognitionEngine:
         """``equivalents``: ``self.items.equivalents(ref)`` when the caller already has it."""
         d = _Decision()
         kind = self.items.kind(ref)
-        policy, overlay = self.governing_policy(source.region, target.region, kind)
+        route = self._routes.get((source.region, target.region, kind))
+        if route is None:
+            route = self._route(source.region, target.region, kind)
+        policy, overlay = route.policy, route.overlay
         if policy is None:
             d.add(ReasonCode.NO_POLICY, "-", None, (("target", target.id), ("targetRegion", target.region)),
                   verdict=NOT_RECOGNIZED)
             return Recognition(d.verdict, tuple(d.reasons), institution=source.id, item=ref, at=target.id)
-        self._step_policy(d, policy, overlay, source, target, kind)
+        self._step_policy(d, route, policy, source, target)
         target_item = self._step_item(d, policy, ref)
         self._step_participants(d, policy, source, target)
         rule = self._step_who(d, policy, kind, source, target)
@@ -393,29 +439,46 @@ class RecognitionEngine:
         self._reasons[key] = reason
         return reason
 
-    def _step_policy(
-        self, d: _Decision, policy: Policy, overlay: Policy | None, source: InstitutionFacts, target: InstitutionFacts,
-        kind: str,
-    ) -> None:
-        if overlay is not None:
-            params: Params = (("sourceRegion", source.region), ("targetRegion", target.region),
+    def _route(self, source_region: str, target_region: str, kind: str) -> _Route:
+        """Step 1 for a source and target region and an item kind, kept in ``self._routes``: the governing
+        document and overlay, the ZONE_POLICY reason where an overlay applies (its facts are these three
+        codes), and whether the source lies outside the governing document's scope."""
+        policy, overlay = self.governing_policy(source_region, target_region, kind)
+        zone_reason = None
+        outside = False
+        if policy is not None and overlay is not None:
+            params: Params = (("sourceRegion", source_region), ("targetRegion", target_region),
                               ("zone", overlay.zone), ("policy", policy.id))
-            own = self._by_province.get(self.regions.province_of(target.region) or "")
+            own = self._by_province.get(self.regions.province_of(target_region) or "")
             variant = ""
             if own is None:
                 variant = "no_document"  # Tianjin: the overlay's fallback supplies the rules
             elif own is not policy:
                 variant = "kind_fallback"  # the target's document lists no item of this kind
                 params += (("ownPolicy", own.id), ("kind", kind))
-            d.add(ReasonCode.ZONE_POLICY, overlay.source, overlay.clause, params, variant)
+            zone_reason = Reason(ReasonCode.ZONE_POLICY, overlay.source, overlay.clause, params, variant)
+        elif policy is not None:
+            allowed = policy.source_scope or policy.governs
+            outside = not any(self.regions.contains(s, source_region) for s in allowed)
+        route = _Route(policy, overlay, zone_reason, outside)
+        if len(self._routes) >= 65536:
+            self._routes.clear()
+        self._routes[(source_region, target_region, kind)] = route
+        return route
+
+    def _step_policy(
+        self, d: _Decision, route: _Route, policy: Policy, source: InstitutionFacts, target: InstitutionFacts,
+    ) -> None:
+        if route.zone_reason is not None:
+            d.add_reason(route.zone_reason)
         else:
             key = ("POLICY", policy.id, target.id, target.region)
             same = self._reasons.get(key) or self._keep(key, Reason(
                 ReasonCode.POLICY, policy.source, policy.clause,
                 (("policy", policy.id), ("target", target.id), ("targetRegion", target.region))))
             d.add_reason(same)
-            allowed = policy.source_scope or policy.governs
-            if not any(self.regions.contains(s, source.region) for s in allowed):
+            if route.outside:
+                allowed = policy.source_scope or policy.governs
                 d.add(
                     ReasonCode.NO_SHARED_SCOPE,
                     policy.source,
@@ -467,7 +530,13 @@ class RecognitionEngine:
         if scope is None or source.id == target.id:
             return
         for party, inst in (("source", source), ("target", target)):
-            if not scope.admits(inst.tier, inst.kind, inst.ownership):
+            key = (policy.id, inst.tier, inst.kind, inst.ownership)
+            admitted = self._admitted.get(key)
+            if admitted is None:
+                if len(self._admitted) >= 65536:
+                    self._admitted.clear()
+                admitted = self._admitted[key] = scope.admits(inst.tier, inst.kind, inst.ownership)
+            if not admitted:
                 d.add(
                     ReasonCode.INSTITUTION_SCOPE,
                     policy.source,
@@ -497,6 +566,22 @@ class RecognitionEngine:
             d.add(ReasonCode.SAME_INSTITUTION, policy.source, policy.clause, (("target", target.id),),
                   verdict=RECOGNIZED)
             return _ALLIANCE_RULE
+        key = (policy.id, kind, source.tier, source.kind, target.tier, target.kind)
+        outcome = self._tier_rules.get(key)
+        if outcome is None:
+            outcome = self._tier_rule(policy, kind, source, target)
+            if len(self._tier_rules) >= 65536:
+                self._tier_rules.clear()
+            self._tier_rules[key] = outcome
+        d.add_reason(outcome[1])
+        return outcome[0]
+
+    def _tier_rule(
+        self, policy: Policy, kind: str, source: InstitutionFacts, target: InstitutionFacts
+    ) -> tuple[TierRule | None, Reason]:
+        """The first tier rule of ``policy`` for this item kind and these tiers and kinds of institution, and
+        its reason; (None, the reason that none applies).  Depends on those codes alone (ids are not read),
+        so :meth:`_step_who` keeps it per key."""
         for rule in policy.tier_rules:
             if rule.items not in ("any", kind):
                 continue
@@ -511,10 +596,9 @@ class RecognitionEngine:
                 ReasonCode.TIER_RULE, policy.source, rule.clause,
                 (("rule", rule.text), ("sourceTier", source.tier), ("targetTier", target.tier)), "applies",
                 rule.verdict))
-            d.add_reason(same)
-            return rule
+            return rule, same
         clauses = sorted({str(r.clause) for r in policy.tier_rules if r.items in ("any", kind)})
-        d.add(
+        return None, Reason(
             ReasonCode.TIER_RULE,
             policy.source,
             ", ".join(clauses) or policy.clause,
@@ -523,7 +607,6 @@ class RecognitionEngine:
             "none",
             NOT_RECOGNIZED,
         )
-        return None
 
     def _step_mark(
         self,
@@ -554,7 +637,7 @@ class RecognitionEngine:
             d.add(
                 ReasonCode.MARK_SCOPE,
                 labelled[0].source if labelled else policy.source,
-                label.clause if label else self._mark_clause(policy),
+                label.clause if label else self._mark_clauses[policy.id],
                 params + (("largest", len(covering) > 1),),
                 "labelled" if label else "unlabelled",
                 RECOGNIZED if required else None,
@@ -577,14 +660,14 @@ class RecognitionEngine:
             d.add(
                 ReasonCode.MARK_MISSING,
                 policy.source,
-                self._mark_clause(policy),
+                self._mark_clauses[policy.id],
                 (("source", source.id), ("spans", tuple((m.scope, m.valid_from, m.valid_to) for m in marks)),
                  ("performedOn", c.performed_on)),
                 "lapsed",
                 verdict,
             )
         elif required:
-            d.add(ReasonCode.MARK_MISSING, policy.source, self._mark_clause(policy),
+            d.add(ReasonCode.MARK_MISSING, policy.source, self._mark_clauses[policy.id],
                   (("source", source.id), ("item", ref)), "none", verdict)
         return None, None
 
@@ -611,8 +694,20 @@ class RecognitionEngine:
         return self._label(scope, InstitutionFacts("", "", region, "", ""), fallback)  # type: ignore[arg-type]
 
     def _label(self, scope: str, source: InstitutionFacts, fallback: Policy) -> tuple[Policy, MarkLabel] | None:
-        """The label the source's own document prescribes for this scope, else the governing one's."""
-        own = self._by_province.get(self.regions.province_of(source.region) or "")
+        """The label the source's own document prescribes for this scope, else the governing one's (kept per
+        scope, source region and document in ``self._labels``)."""
+        key = (scope, source.region, fallback.id)
+        try:
+            return self._labels[key]
+        except KeyError:
+            pass
+        if len(self._labels) >= 65536:
+            self._labels.clear()
+        labelled = self._labels[key] = self._find_label(scope, source.region, fallback)
+        return labelled
+
+    def _find_label(self, scope: str, region: str, fallback: Policy) -> tuple[Policy, MarkLabel] | None:
+        own = self._by_province.get(self.regions.province_of(region) or "")
         for p in (own, fallback):
             if p is None:
                 continue
