@@ -26,6 +26,7 @@ How it uses the engine (facts measured in FIELD-NOTES and while building this):
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import re
@@ -101,6 +102,44 @@ def _locked_message(path: Path, engine_message: str) -> str:
 def _rows(result: Any) -> list[Row]:
     columns = result.get_column_names()
     return [dict(zip(columns, values, strict=True)) for values in result.get_all()]
+
+
+#: a list parameter a statement reads as ``string_split($name, '\u001f')`` (graph/cypher/ladybug/
+#: facts.institutions): handed to the driver as one string, its elements joined by U+001F (see _joined)
+_SPLIT = re.compile(r"string_split\(\s*\$([A-Za-z_][A-Za-z0-9_]*)\s*,\s*'\\u001f'\s*\)")
+_UNIT = "\x1f"
+
+
+@functools.cache
+def _split_params(text: str) -> tuple[tuple[str, ...], str]:
+    """The parameters ``text`` splits (see _SPLIT), and ``text`` reading them as lists instead."""
+    names = tuple(dict.fromkeys(_SPLIT.findall(text)))
+    return names, (_SPLIT.sub(lambda m: "$" + m.group(1), text) if names else text)
+
+
+def _joined(text: str, bound: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The part ``text`` and its parameters as the driver is handed them: each list the part splits
+    joined into one string.  Why: the driver walks every element of a list parameter in Python (for the type
+    signature of its statement cache) and converts each one; one string costs neither (figures in
+    graph/cypher/ladybug/facts.institutions).  A list that cannot be joined back exactly — empty, an
+    element that is not a string or holds U+001F — runs the part with ``$name`` in place of the split, the
+    same rows from the list itself."""
+    names, as_lists = _split_params(text)
+    if not names:
+        return text, bound
+    out = dict(bound)
+    for name in names:
+        values = out.get(name)
+        if not isinstance(values, (list, tuple)):
+            continue
+        try:
+            joined = _UNIT.join(values)
+        except TypeError:
+            return as_lists, bound
+        if not values or joined.count(_UNIT) != len(values) - 1:
+            return as_lists, bound
+        out[name] = joined
+    return text, out
 
 
 #: threads one read query may use (see _Engine.connection)
@@ -314,7 +353,7 @@ class LadybugStore:
             rows: list[Row] = []
             try:
                 for text, bound in st.bound(args):
-                    rows.extend(_rows(conn.execute(text, bound)))
+                    rows.extend(_rows(conn.execute(*_joined(text, bound))))
             except RuntimeError as exc:
                 raise StoreError(f"{name}: {exc}") from None
             return rows[skip:] if skip else rows

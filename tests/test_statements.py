@@ -8,7 +8,7 @@ from graph.statements import BACKENDS, for_backend, statement
 def test_each_part_knows_its_own_parameters_and_comments_do_not_count():
     facts = statement("facts.institutions", "ladybug")
     # the file's comments name both $ids and $pairs; each part refers to one of them
-    assert "$ids" in facts.path.read_text(encoding="utf-8").split("UNWIND $pairs")[0]
+    assert "$ids" in facts.path.read_text(encoding="utf-8").split("string_split($pairs")[0]
     assert facts.uses == (frozenset({"ids"}), frozenset({"pairs"}))
     params = {"ids": ["a"], "pairs": ["a|BJ-IMG:X"], "unused": [1, 2, 3]}
     assert facts.bind(0, params) == {"ids": ["a"]}

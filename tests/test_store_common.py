@@ -425,7 +425,7 @@ async def test_concurrent_writes_queue(store):
 
 
 async def test_read_of_several_parts_returns_the_rows_of_each(store, monkeypatch: pytest.MonkeyPatch):
-    """A read statement of several parts (as common/facts.institutions is for LadybugDB) runs each part
+    """A read statement of several parts (as ladybug/facts.institutions is) runs each part
     with the same parameters and returns their rows in order, on either store."""
     import importlib
 

@@ -219,3 +219,20 @@ async def test_kill_9_during_bulk_load_then_rerun_converges(path: Path, clean_lo
         assert not (await load_dataset(store, dataset)).changed
     finally:
         await store.close()
+
+
+async def test_the_facts_read_hands_its_lists_joined_and_answers_as_the_lists_would(store):
+    """graph/cypher/ladybug/facts.institutions splits ``$ids`` and ``$pairs`` from one U+001F-joined string
+    (graph.ladybug_store._joined, cheaper for the driver than a list): the rows are those of the lists
+    themselves, also for an id that could not be joined back exactly (holding U+001F) and an empty list."""
+    await seed_base(store)
+    base = {"name": "院", "tier": "3A", "ownership": "public", "kind": "general", "aliases": [], "region": "110101"}
+    odd = "h\x1f2"
+    await store.write([("institution.upsert", {"rows": [base | {"id": i} for i in ("h1", "h2", odd)]})])
+
+    async def heads(ids: list, pairs: list) -> list[str]:
+        return sorted(r["id"] for r in await store.read("facts.institutions", {"ids": ids, "pairs": pairs}))
+
+    assert await heads(["h1", "h2", "nope"], ["h1|x"]) == ["h1", "h2"]
+    assert await heads([odd], ["h1|x"]) == [odd]  # joined, it would have asked for "h" and "2"
+    assert await heads(["h1", odd, "h2"], []) == sorted(["h1", "h2", odd])
