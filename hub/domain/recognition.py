@@ -132,6 +132,10 @@ ClinicalContext = make_dataclass(
 )
 
 
+#: the context of a check that gives none (every flag false): its flags need not be looked for
+_NO_CONTEXT = ClinicalContext()
+
+
 @dataclass(frozen=True)
 class Check:
     """One question: study (source institution, item, date) at target institution on a day."""
@@ -141,7 +145,7 @@ class Check:
     performed_on: dt.date
     at: str
     on: dt.date
-    context: ClinicalContext = ClinicalContext()  # type: ignore[valid-type]
+    context: ClinicalContext = _NO_CONTEXT  # type: ignore[valid-type]
 
 
 @dataclass(frozen=True)
@@ -421,7 +425,7 @@ class RecognitionEngine:
             requires_mark = True  # across provinces only a zone mark carries the result (001 三、1)
         mark, mark_code = self._step_mark(d, policy, overlay, ref, c, source, target, requires_mark, equivalents)
         valid_until = self._step_window(d, policy, c)
-        flags = c.context.flags()
+        flags = [] if c.context is _NO_CONTEXT else c.context.flags()
         excluded = self._step_exclusions(d, policy, flags) if flags else False
         billing = (self._billing(policy, target, kind, d.verdict, flags, excluded)
                    if d.verdict in self._billed[policy.id] else None)
@@ -623,8 +627,10 @@ class RecognitionEngine:
         wanted = equivalents if equivalents is not None else set(self.items.equivalents(ref))
         marks = [m for m in source.marks if m.item in wanted]
         valid = [m for m in marks if m.valid_from <= c.performed_on and (m.valid_to is None or c.performed_on <= m.valid_to)]
-        scopes = self.regions.scope_set(target.region)
-        covering = [m for m in valid if m.scope in scopes]
+        covering = valid
+        if valid:
+            scopes = self.regions.scope_set(target.region)
+            covering = [m for m in valid if m.scope in scopes]
         label_source = overlay or policy
         if covering:
             best = max(covering, key=lambda m: self.regions.size(m.scope))
