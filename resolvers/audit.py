@@ -10,19 +10,14 @@ import datetime as dt
 from typing import Annotated, Optional
 
 import strawberry
-from graphql import GraphQLError
 
 from hub.domain.refusals import Refusal
 from hub.services.access import Forbidden
 from hub.services.audit import Patient
 from hub.services.patient_data import patient_access
 from resolvers.context import client, hub, identity
-from resolvers.errors import hub_error
+from resolvers.errors import refused
 from resolvers.types import Language, PatientInput
-
-
-def _refused(e: Refusal, lang: Language) -> GraphQLError:
-    return GraphQLError(e.text(lang.value), extensions=e.extensions)
 
 
 @strawberry.type(description="A regional platform asked by a priorStudies request, and whether it answered.")
@@ -60,9 +55,9 @@ async def audit_events(
     """The patient's audit events (auditor only)."""
     ctx = hub(info)
     if not patient.id.strip():
-        raise _refused(Refusal("BAD_INPUT", "patient.id", "patient.empty", value=patient.id), lang)
+        raise refused(Refusal("BAD_INPUT", "patient.id", "patient.empty", value=patient.id), lang)
     if ctx.audit is None:
-        raise _refused(Refusal("NO_AUDIT_LOG", None, "audit.none"), lang)
+        raise refused(Refusal("NO_AUDIT_LOG", None, "audit.none"), lang)
 
     async def run():
         return await ctx.audit.events(patient.id, patient.issuer, from_, to)
@@ -71,7 +66,7 @@ async def audit_events(
         events = await patient_access(ctx.audit, identity(info), "auditEvents", at=None,
                                       patient=Patient(patient.id, patient.issuer), client=client(info), run=run)
     except Forbidden as e:
-        raise hub_error("FORBIDDEN", str(e)) from None
+        raise refused(e, lang) from None
     return [
         AuditEvent(time=e.time, operation=e.operation, outcome=e.outcome, code=e.code, user=e.user, role=e.role,
                    institution=e.institution, at=e.at, client=e.client, patient=e.patient,

@@ -15,7 +15,7 @@ from graph.store import GraphStore
 from hub.domain.identity import ANONYMOUS, Identity
 from hub.domain.recognition import RecognitionEngine
 from hub.services.access import Forbidden, authorize
-from resolvers.errors import hub_error
+from resolvers.errors import refused
 
 T = TypeVar("T")
 
@@ -56,12 +56,12 @@ def client(info: strawberry.Info) -> str | None:
     return info.context.get("client")
 
 
-def authorized(info: strawberry.Info, field: str, at: str | None = None) -> Identity:
+def authorized(info: strawberry.Info, field: str, at: str | None = None, *, lang: Any = "zh") -> Identity:
     """The caller, when :func:`hub.services.access.authorize` lets it use ``field`` (at ``at``); else the
-    GraphQL error ``FORBIDDEN`` — raised before the resolver asks anything of a platform or the store."""
+    GraphQL error ``FORBIDDEN`` in ``lang`` — raised before the resolver asks anything of a platform or the store."""
     who = identity(info)
     try:
         authorize(who, field, at)
     except Forbidden as e:
-        raise hub_error("FORBIDDEN", str(e)) from None
+        raise refused(e, lang) from None
     return who

@@ -1,6 +1,7 @@
 """GraphQL errors a caller can act on: each carries ``extensions.code`` and the offending value.
 
-Two kinds: :func:`hub_error`, raised, fails its field (data null there); :func:`partial_error`, recorded,
+A refusal of a use case (:class:`hub.domain.refusals.Refusal`) becomes one with :func:`refused`, in the language
+the field was asked in.  Two kinds: :func:`hub_error`, raised, fails its field (data null there); :func:`partial_error`, recorded,
 leaves the field's data as it is and adds the error beside it — for an answer that is right but may be
 incomplete (a regional platform that did not answer), which the caller must see without losing the rest.
 """
@@ -16,6 +17,8 @@ from graphql.execution import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
+from hub.domain.refusals import Refusal
+
 #: the request context's key under which partial errors wait for the response
 PARTIAL_ERRORS = "partial_errors"
 
@@ -25,6 +28,13 @@ def hub_error(code: str, message: str, value: object | None = None) -> GraphQLEr
     if value is not None:
         extensions["value"] = value
     return GraphQLError(message, extensions=extensions)
+
+
+def refused(e: Refusal, lang: Any = "zh", **more: object) -> GraphQLError:
+    """``e`` as a GraphQL error: its text in ``lang`` (a ``Language`` or its value), ``extensions`` its code,
+    argument and value, plus ``more`` that is not None (the workflow's ``field``)."""
+    extensions = {**e.extensions, **{k: v for k, v in more.items() if v is not None}}
+    return GraphQLError(e.text(getattr(lang, "value", lang)), extensions=extensions)
 
 
 def partial_error(info: strawberry.Info, code: str, message: str, **extensions: Any) -> None:

@@ -15,13 +15,13 @@ from enum import Enum
 from typing import Annotated, Optional
 
 import strawberry
-from graphql import GraphQLError
 
 from hub.domain.recognition_metrics import RATES, RecognitionCounts
 from hub.domain.refusals import Refusal
 from hub.services import recognition_metrics as use_case
 from hub.services.recognition_metrics import MetricsScope, MetricsScopeError
 from resolvers.context import authorized, hub
+from resolvers.errors import refused
 from resolvers.types import Language
 
 
@@ -104,12 +104,8 @@ def _first(info: strawberry.Info, first: int, lang: Language) -> None:
     language asked), with the argument named in ``extensions.argument`` like the scope's refusals."""
     most = hub(info).max_page
     if not 0 <= first <= most:
-        raise _refused(Refusal("BAD_INPUT", "first", "metrics.first_too_large", value=first, most=most), lang,
+        raise refused(Refusal("BAD_INPUT", "first", "metrics.first_too_large", value=first, most=most), lang,
                        max=most)
-
-
-def _refused(e: Refusal, lang: Language, **more: object) -> GraphQLError:
-    return GraphQLError(e.text(lang.value), extensions={**e.extensions, **more})
 
 
 def _counts(c: RecognitionCounts) -> dict[str, int]:
@@ -145,13 +141,13 @@ async def recognition_metrics(
     lang: Annotated[Language, strawberry.argument(description=LANG)] = Language.ZH,
 ) -> RecognitionMetrics:
     """000 一(一)'s counts and rates over one scope and period (analyst, admin)."""
-    authorized(info, "recognitionMetrics")
+    authorized(info, "recognitionMetrics", lang=lang)
     ctx = hub(info)
     try:
         scope = await use_case.check_scope(ctx.store, ctx.engine.regions, from_=from_, to=to,
                                   institution=str(institution) if institution is not None else None, region=region)
     except MetricsScopeError as e:
-        raise _refused(e, lang) from None
+        raise refused(e, lang) from None
     return to_graphql(scope, await use_case.count(ctx.store, scope), lang)
 
 
@@ -170,7 +166,7 @@ async def recognition_ranking(
     lang: Annotated[Language, strawberry.argument(description=LANG)] = Language.ZH,
 ) -> list[RankedInstitution]:
     """000 六(三): institutions ranked by one rate, rank 1 the best (analyst, admin)."""
-    authorized(info, "recognitionRanking")
+    authorized(info, "recognitionRanking", lang=lang)
     _first(info, first, lang)
     ctx = hub(info)
     name = rate.value if isinstance(rate, Enum) else str(rate)
@@ -178,7 +174,7 @@ async def recognition_ranking(
         places = await use_case.recognition_ranking(ctx.store, ctx.engine.regions, from_=from_, to=to, rate=name,
                                                     region=region, first=first, min_denominator=min_denominator)
     except MetricsScopeError as e:
-        raise _refused(e, lang) from None
+        raise refused(e, lang) from None
     return [RankedInstitution(rank=p.rank, institution=strawberry.ID(p.institution), institution_name=p.name,
                               rate=p.counts.rate(name), **_counts(p.counts))  # type: ignore[arg-type]
             for p in places]

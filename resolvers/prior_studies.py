@@ -11,7 +11,6 @@ import datetime as dt
 from typing import Optional
 
 import strawberry
-from graphql import GraphQLError
 
 from hub.services.prior_studies import PriorStudiesRefused
 from hub.services.prior_studies import prior_studies as find_prior_studies
@@ -19,7 +18,7 @@ from hub.services.access import Forbidden
 from hub.services.audit import Patient
 from hub.services.patient_data import patient_access
 from resolvers.context import client, hub, identity
-from resolvers.errors import hub_error
+from resolvers.errors import refused
 from resolvers.recognition import renderer, to_graphql, today
 from resolvers.types import Language, PatientInput, PlatformStatus, PriorStudies, PriorStudy
 
@@ -36,7 +35,7 @@ async def prior_studies(
     ctx = hub(info)
     if not patient.id.strip():  # names nobody: refused before any access or audit (there is no pseudonym)
         empty = PriorStudiesRefused("BAD_INPUT", "patient.id", "patient.empty", value=patient.id)
-        raise GraphQLError(empty.text(lang.value), extensions=empty.extensions)
+        raise refused(empty, lang)
 
     async def run():
         return await find_prior_studies(ctx.prior_studies, ctx.engine, patient.id, patient.issuer, str(at),
@@ -47,9 +46,9 @@ async def prior_studies(
                                       patient=Patient(patient.id, patient.issuer), client=client(info), run=run,
                                       platforms_of=lambda a: a.platforms)
     except Forbidden as e:
-        raise hub_error("FORBIDDEN", str(e)) from None
+        raise refused(e, lang) from None
     except PriorStudiesRefused as e:
-        raise GraphQLError(e.text(lang.value), extensions=e.extensions) from None
+        raise refused(e, lang) from None
     return PriorStudies(
         studies=[
             PriorStudy(

@@ -27,7 +27,7 @@ from hub.services.patient_data import patient_access
 from hub.services.prior_studies import PriorStudiesRefused, StudyAnswer
 from hub.services.reminders import RemindersRefused
 from resolvers.context import HubContext, client, hub, identity
-from resolvers.errors import partial_error, hub_error
+from resolvers.errors import hub_error, partial_error, refused
 from resolvers.recognition import renderer, to_graphql, today, unknown_items
 from resolvers.types import Language, PatientInput, PriorStudy, Recognition, Verdict, domain_enum
 
@@ -112,24 +112,6 @@ class DecisionInput:
 # -- mapping -------------------------------------------------------------------------------------------------------
 
 
-def refused(code: str, message: str, field: str | None = None, value: Any = None) -> GraphQLError:
-    extensions: dict[str, Any] = {"code": code}
-    if field is not None:
-        extensions["field"] = field
-    if value is not None:
-        extensions["value"] = value
-    return GraphQLError(message, extensions=extensions)
-
-
-def refusal(e: Refusal, lang: Language, field: str | None = None) -> GraphQLError:
-    """A refusal in ``lang``: ``extensions.code`` as clients switch on it, ``argument`` and ``value`` (what to fix,
-    what was given) and, as since the first release, ``field`` where the workflow named one."""
-    extensions = e.extensions
-    if field is not None:
-        extensions["field"] = field
-    return GraphQLError(e.text(lang.value), extensions=extensions)
-
-
 def to_reminder(ctx: HubContext, record: StoredReminder, answer: StudyAnswer, lang: Language) -> Reminder:
     s, rec = answer.study, answer.recognition
     recognition = to_graphql(rec, renderer(ctx.engine), lang) if rec is not None else None
@@ -141,7 +123,7 @@ def to_reminder(ctx: HubContext, record: StoredReminder, answer: StudyAnswer, la
         _problem=answer.problem)
     if recognition is None:  # a stored study the engine no longer answers for (its institution was removed …)
         code, message = answer.problem or ("UNRESOLVED_STUDY", "the study cannot be checked")
-        raise refused(code, message, value=record.id)
+        raise hub_error(code, message, record.id)
     return Reminder(id=strawberry.ID(record.id), ordered_item=record.ordered_item, study=study, recognition=recognition,
                     viewed=record.viewed, issued_on=record.issued_on, at=strawberry.ID(record.at),
                     _decision_id=record.decision_id)
@@ -160,13 +142,13 @@ def to_decision(d: StoredDecision) -> Decision:
 def _patient(patient: PatientInput, lang: Language) -> Patient:
     """The patient asked about; an empty id names nobody (refused before any access or audit: no pseudonym)."""
     if not patient.id:
-        raise refusal(Refusal("BAD_INPUT", "patient.id", "patient.empty", value=patient.id), lang, "patient.id")
+        raise refused(Refusal("BAD_INPUT", "patient.id", "patient.empty", value=patient.id), lang, field="patient.id")
     return Patient(patient.id, patient.issuer)
 
 
 def _pseudonyms(ctx: HubContext, lang: Language) -> Any:
     if ctx.audit is None:
-        raise refusal(Refusal("NO_AUDIT_LOG", None, "audit.none_for_workflow"), lang)
+        raise refused(Refusal("NO_AUDIT_LOG", None, "audit.none_for_workflow"), lang)
     return ctx.audit.pseudonyms
 
 
@@ -179,15 +161,15 @@ async def _access(info: strawberry.Info, operation: str, at: Optional[str], pati
         return await patient_access(ctx.audit, identity(info), operation, at=at, patient=patient, client=client(info),
                                     run=run, platforms_of=platforms_of, key_id=key_id)
     except Forbidden as e:
-        raise hub_error("FORBIDDEN", str(e)) from None
+        raise refused(e, lang) from None
     except DecisionRefused as e:
-        raise refusal(e, lang, e.field) from None
+        raise refused(e, lang, field=e.field) from None
     except RemindersRefused as e:
         if e.code == "UNKNOWN_ITEM":  # with the items the hub thinks were meant, as recognizability says it
             raise unknown_items(ctx.engine, lang).error(e.value, "orders") from None
-        raise refusal(e, lang, e.argument) from None
+        raise refused(e, lang, field=e.argument) from None
     except PriorStudiesRefused as e:
-        raise refusal(e, lang) from None
+        raise refused(e, lang) from None
 
 
 async def _stored_reminder(info: strawberry.Info, operation: str, rid: str, lang: Language) -> StoredReminder:

@@ -75,6 +75,11 @@ REFUSALS: dict[str, tuple[str, ...]] = {
     "decision.exclusion_no_document": (),
     "decision.record_needed": ("citation", "name"),
     "decision.not_recordable": ("citation", "name"),
+    # who may ask (hub.services.access): the role a field needs, the institution patient data is read at
+    "access.role": ("field", "roles", "role"),
+    "access.at_missing": ("field",),
+    "access.clinician_elsewhere": ("institution",),
+    "access.portal_elsewhere": ("institutions",),
     # the authority's metrics: recognitionMetrics, recognitionRanking (and the monthly report)
     "metrics.period": ("from",),
     "metrics.both": ("institution",),

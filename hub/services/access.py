@@ -13,9 +13,8 @@ still records the access.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from hub.domain.identity import Identity
+from hub.domain.refusals import Refusal
 from hub.domain.vocabulary import Role
 
 #: fields that read or write patient data (they are audited, and bound to ``at``)
@@ -31,14 +30,12 @@ RULES: dict[str, frozenset[Role]] = {
 }
 
 
-@dataclass(frozen=True)
-class Forbidden(Exception):
-    """A refusal, with the reason a person can act on (which role or institution would be allowed)."""
+class Forbidden(Refusal):
+    """A refusal (``FORBIDDEN``), with the reason a person can act on — which role or institution would be
+    allowed — in the language asked (seeds/messages ``refusals: access.*``)."""
 
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
+    def __init__(self, argument: str | None, key: str, *, value: object = None, **facts: object) -> None:
+        super().__init__("FORBIDDEN", argument, key, value=value, **facts)
 
 
 def authorize(identity: Identity, field: str, at: str | None = None) -> None:
@@ -49,14 +46,13 @@ def authorize(identity: Identity, field: str, at: str | None = None) -> None:
     if allowed is None:
         return
     if identity.role not in allowed:
-        roles = ", ".join(sorted(r.value for r in allowed))
-        raise Forbidden(f"{field} needs the role {roles}; the token's role is {identity.role or 'none'}")
+        raise Forbidden(None, "access.role", field=field, roles=sorted(r.value for r in allowed),
+                        role=identity.role.value if identity.role else None)
     if field in PATIENT_DATA:
         if at is None:
-            raise Forbidden(f"{field} must name the institution asking (at)")
+            raise Forbidden("at", "access.at_missing", field=field)
         if identity.role is Role.CLINICIAN and at != identity.institution:
-            raise Forbidden(f"a clinician of {identity.institution} may read patient data only at "
-                            f"{identity.institution}, not at {at}")
+            raise Forbidden("at", "access.clinician_elsewhere", value=at, institution=identity.institution)
         if identity.role is Role.PORTAL and at not in identity.institutions:
-            raise Forbidden(f"this portal may read patient data only at its institutions "
-                            f"({', '.join(sorted(identity.institutions)) or 'none'}), not at {at}")
+            raise Forbidden("at", "access.portal_elsewhere", value=at,
+                            institutions=sorted(identity.institutions) or None)

@@ -38,8 +38,25 @@ def test_prior_studies_by_role(secured_hub, keys, key_server, role, claims, at, 
         assert key_server.platform_requests > before
     else:
         assert out["data"] is None
-        assert out["errors"][0]["extensions"]["code"] == "FORBIDDEN", out
+        error = out["errors"][0]
+        assert error["extensions"]["code"] == "FORBIDDEN", out
         assert key_server.platform_requests == before  # refused before any platform is asked
+        # what would be allowed, in Chinese by default (seeds/messages refusals: access.*)
+        if role in ("clinician", "portal"):
+            assert error["extensions"]["argument"] == "at" and error["extensions"]["value"] == at, out
+            assert "只能在" in error["message"] and at in error["message"], out
+        else:
+            assert "仅限以下角色使用" in error["message"] and "clinician、portal" in error["message"], out
+            assert role in error["message"], out
+
+
+def test_a_refusal_is_in_english_on_request(secured_hub, keys):
+    query = PRIOR.replace('on: "2026-11-23")', 'on: "2026-11-23", lang: EN)')
+    status, out = secured_hub.post({"query": query, "variables": {"at": "he-sjz-1"}},
+                                   headers={"Authorization": f"Bearer {keys.token(role='clinician', institution='bj-xh')}"})
+    assert status == 200 and out["errors"][0]["extensions"]["code"] == "FORBIDDEN", out
+    assert out["errors"][0]["message"] == ("argument at: a clinician of bj-xh may read patient data only at bj-xh, "
+                                           "not at he-sjz-1"), out
 
 
 def test_every_patient_data_field_is_bound_to_clinician_and_portal():

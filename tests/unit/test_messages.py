@@ -307,6 +307,17 @@ def real_refusals(seeds) -> list:
     out.append(recognition_metrics.MetricsScopeError("UNKNOWN_INSTITUTION", "institution",
                                                      "metrics.unknown_institution", value="no-such-hospital"))
     out.append(Refusal("BAD_INPUT", "first", "metrics.first_too_large", value=100_000, most=500))
+
+    from hub.domain.identity import Identity
+    from hub.domain.vocabulary import Role
+    from hub.services.access import authorize
+
+    doctor = Identity("医生-07", Role.CLINICIAN, "bj-hd", frozenset(), True)
+    portal = Identity("portal-1", Role.PORTAL, None, frozenset({"bj-hd", "bj-cy"}), True)
+    caught(authorize, doctor, "recognitionMetrics")  # the analyst's and admin's field
+    caught(authorize, doctor, "reminders", None)  # patient data names the institution asking
+    caught(authorize, doctor, "reminders", "he-sjz-1")  # a clinician reads only at its own institution
+    caught(authorize, portal, "priorStudies", "he-sjz-1")  # a portal only at its institutions
     return out
 
 
@@ -380,6 +391,17 @@ def test_a_refusal_carries_code_argument_and_value_for_graphql(refusals):
     assert by_key["decision.not_recordable"].extensions == {"code": "NOT_RECORDABLE"}
     assert by_key["decision.not_recordable"].field == "报告医师"
     assert by_key["platforms.none"].extensions == {"code": "NO_PLATFORMS"}
+    assert by_key["access.clinician_elsewhere"].extensions == {"code": "FORBIDDEN", "argument": "at", "value": "he-sjz-1"}
+    assert by_key["access.role"].extensions == {"code": "FORBIDDEN"}
+
+
+def test_a_refusal_of_access_names_who_would_be_allowed(refusals):
+    """The roles a field needs and the institutions patient data may be read at, in both languages."""
+    by_key = {r.key: r for r in refusals}
+    assert "admin、analyst" in by_key["access.role"].text("zh") and "clinician" in by_key["access.role"].text("zh")
+    assert "admin, analyst" in by_key["access.role"].text("en")
+    assert "bj-cy、bj-hd" in by_key["access.portal_elsewhere"].text("zh")
+    assert "bj-hd" in by_key["access.clinician_elsewhere"].text("en") and "he-sjz-1" in by_key["access.clinician_elsewhere"].text("en")
 
 
 def test_a_refusal_is_raised_only_with_the_facts_its_text_shows():
