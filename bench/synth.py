@@ -440,7 +440,9 @@ def generate(sizes: Sizes | int | str, seed: int = SEED) -> Country:
 # --------------------------------------------------------------------------------------------- loading
 
 
-#: rows per COPY: one COPY of 5M marks holds ~1.4 GB of transient memory in LadybugDB; 500k-row COPYs less
+#: rows per COPY of a node table: one COPY of 5M marks holds ~1.4 GB of transient memory in LadybugDB;
+#: 500k-row COPYs less.  (From a country directory on LadybugDB, relationships and MarkSet are one COPY
+#: each, read from parquet by the store: see _load_step.)
 CHUNK_ROWS = 500_000
 #: (table, source table, columns) in load order: nodes before the relationships that point at them
 LOAD_STEPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -504,48 +506,107 @@ async def _refuse_loaded(store: Any) -> None:
         raise StoreError(f"{store.target} already holds {held}: the initial bulk load needs a store without them")
 
 
-async def _load_step(store: Any, country: "Country | Path", step: tuple[str, str, tuple[str, ...]],
-                     chunk_rows: int) -> float:
+def _parquet_source(store: Any) -> Any:
+    """:class:`graph.ladybug_store.ParquetColumns` where ``store`` COPYs straight from parquet files (the
+    embedded store), else None (Neo4j: Arrow tables, batched)."""
+    from graph.ladybug_store import LadybugStore, ParquetColumns
+
+    return ParquetColumns if isinstance(store, LadybugStore) else None
+
+
+async def _copy_marksets(store: Any, marks: Any, chunk_rows: int, source: Any) -> None:
+    """The MarkSet table of ``marks`` (a Table of institution, item, id, or its parquet file), grouped piece by
+    piece: one group_by over all marks held ~1 GB more at national scale; the generator writes each
+    institution's marks contiguously, so a piece ending on an institution boundary holds whole MarkSets (a
+    key split across pieces would fail the COPY loudly).  Where the store COPYs from parquet (``source``),
+    the pieces go to one file that one COPY reads: the primary-key index of 3.8M keys built by one COPY took
+    17.7-22.8 s of CPU against 22.7-29.2 s as eight COPYs into a growing table, and peaked at 1.3 GB RSS
+    against 1.7 GB, the grouped rows having left Python before LadybugDB reads them."""
+    import tempfile
+
+    import pyarrow.parquet as pq
+
+    if isinstance(marks, Path):
+        marks = pq.read_table(marks, columns=["institution", "item", "id"])
+    if source is None:
+        for piece in _institution_pieces(marks, chunk_rows):
+            await store.bulk_load("MarkSet", marksets(piece))
+        return
+    with tempfile.TemporaryDirectory(prefix="huren-marksets-") as tmp:
+        path = Path(tmp) / "MarkSet.parquet"
+        writer = None
+        try:
+            for piece in _institution_pieces(marks, chunk_rows):
+                grouped = marksets(piece)
+                if writer is None:
+                    writer = pq.ParquetWriter(path, grouped.schema, compression="none")
+                writer.write_table(grouped)
+        finally:
+            if writer is not None:
+                writer.close()
+        del marks
+        _release_memory()
+        if writer is not None:
+            await store.bulk_load("MarkSet", source(path))
+
+
+def _release_memory() -> None:
     import gc
 
     import pyarrow as pa
 
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+
+
+async def _load_step(store: Any, country: "Country | Path", step: tuple[str, str, tuple[str, ...]],
+                     chunk_rows: int) -> float:
     target, table, names = step
     started = time.perf_counter()
     if isinstance(country, Country):
         rows = getattr(country, table).select(list(names))
+        if target == "MarkSet":
+            await _copy_marksets(store, rows, chunk_rows, None)
+        else:
+            for offset in range(0, rows.num_rows, chunk_rows):
+                await store.bulk_load(target, rows.slice(offset, chunk_rows))
+        del rows
     else:
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        rows = pq.read_table(Path(country) / f"{table}.parquet", columns=list(names))
-    if target == "MarkSet":
-        # grouped piece by piece: one group_by over all marks held ~1 GB more at national scale; the
-        # generator writes each institution's marks contiguously, so a piece ending on an institution
-        # boundary holds whole MarkSets (a key split across pieces would fail the COPY loudly)
-        for piece in _institution_pieces(rows, chunk_rows):
-            await store.bulk_load(target, marksets(piece))
-    else:
-        for offset in range(0, rows.num_rows, chunk_rows):
-            await store.bulk_load(target, rows.slice(offset, chunk_rows))
+        path = Path(country) / f"{table}.parquet"
+        source = _parquet_source(store)
+        if target == "MarkSet":
+            await _copy_marksets(store, path, chunk_rows, source)
+        elif source is not None and target.isupper():
+            # a relationship in one COPY straight from its parquet file: no Arrow copy in Python, and ~two
+            # thirds of the CPU of ten 500k-row COPYs into a growing table (graph.ladybug_store.ParquetColumns)
+            await store.bulk_load(target, source(path, names[:2]))
+        else:
+            # read chunk by chunk: only one COPY's rows are in Python while the store copies them (4.9M
+            # marks' six columns are ~0.5 GB)
+            with pq.ParquetFile(path) as file:
+                for batch in file.iter_batches(batch_size=chunk_rows, columns=list(names)):
+                    await store.bulk_load(target, pa.Table.from_batches([batch]))
     if target == "MEMBER_OF":
         # Institution.allianceIds, the read model of MEMBER_OF that facts.institutions reads (schema v3)
         await store.write([("institution.alliances_all", None)])
-    del rows
-    gc.collect()
-    pa.default_memory_pool().release_unused()
+    _release_memory()
     return time.perf_counter() - started
 
 
 async def load_country(store: Any, country: "Country | Path", *, chunk_rows: int = CHUNK_ROWS) -> dict[str, float]:
     """Initial bulk load of ``country`` into ``store`` through the port's bulk path
-    (:meth:`graph.store.GraphStore.bulk_load`: ``COPY`` from pyarrow Tables on LadybugDB), nodes before
-    the relationships that point at them, ``chunk_rows`` rows per COPY.
+    (:meth:`graph.store.GraphStore.bulk_load`: ``COPY`` on LadybugDB), nodes before the relationships that
+    point at them, ``chunk_rows`` rows per COPY.
 
-    ``country`` is a :class:`Country` in memory or the directory :meth:`Country.write` wrote; from a
-    directory each step reads only the columns it copies and lets them go afterwards, so the process
-    holds one step's columns at a time.  Every key must be new, so a store that already holds
-    institutions, alliances or marks is refused (load into it with :func:`graph.loading.load_dataset`).
-    Returns the seconds each node/relationship table took."""
+    ``country`` is a :class:`Country` in memory or the directory :meth:`Country.write` wrote.  From a
+    directory, node tables are read ``chunk_rows`` rows at a time (only the columns copied), and on
+    LadybugDB each relationship table is one COPY that the store reads straight from the parquet file
+    (:class:`graph.ladybug_store.ParquetColumns`), MarkSet one COPY of a grouped file in a temporary
+    directory.  Every key must be new, so a store that already holds institutions, alliances or marks is
+    refused (load into it with :func:`graph.loading.load_dataset`).  Returns the seconds each node/relationship table took."""
     await _refuse_loaded(store)
     return {step[0]: await _load_step(store, country, step, chunk_rows) for step in load_steps(store.backend)}
 
@@ -573,8 +634,9 @@ async def _load_offline(target: str, country: "Country | Path", steps: Sequence[
 async def load_country_offline(target: str, country: "Country | Path", *, chunk_rows: int = CHUNK_ROWS) -> dict[str, float]:
     """:func:`load_country` into the store at ``target`` while nothing else holds it: the store is opened
     for each table and closed after it.  LadybugDB keeps ~300 MB per 5M-row COPY until its ``Database``
-    closes (measured: 1M institutions + 5M marks peak at ~2.4 GB RSS in one open, ~1.8 GB this way), so an
-    initial national load releases it between tables.  Returns the seconds per table (open/close included)."""
+    closes (measured: 1M institutions + 5M marks peak at ~2.4 GB RSS in one open, ~1.8 GB this way; 1.5 GB
+    since the relationships and MarkSet are COPYed from files), so an initial national load releases it
+    between tables.  Returns the seconds per table (open/close included)."""
     return await _load_offline(target, country, LOAD_STEPS, chunk_rows, seed=True)
 
 

@@ -91,6 +91,38 @@ async def test_bulk_path_and_load_dataset_agree(country, tmp_path):
         await merged.close()
 
 
+async def test_load_from_a_directory_builds_the_same_graph(country, tmp_path):
+    """From a country directory the embedded store COPYs each relationship table and MarkSet straight from
+    parquet files (graph.ladybug_store.ParquetColumns), node tables in chunks: the same graph, and the same
+    facts, as the load of the same country from memory (Arrow tables)."""
+    country.write(tmp_path / "country")
+    memory = await open_store(str(tmp_path / "memory.lbug"))
+    files = await open_store(str(tmp_path / "files.lbug"))
+    try:
+        await synth.load_country(memory, country, chunk_rows=300)
+        seconds = await synth.load_country(files, tmp_path / "country", chunk_rows=300)
+        assert set(seconds) == {step[0] for step in synth.LOAD_STEPS}
+        counts = (await files.read("graph.counts"))[0]
+        assert counts == (await memory.read("graph.counts"))[0]
+        assert counts["marks"] == counts["holds"] == counts["forItem"] == counts["validIn"] == country.marks.num_rows
+        assert counts["memberOf"] == country.memberships.num_rows
+        samples = synth.sample_checks(country, 40, 7)
+        ids = {s.institution for s in samples} | {s.at for s in samples}
+        items = {s.item for s in samples}
+        assert await GraphFacts(files).institution_facts(ids, items) == await GraphFacts(memory).institution_facts(ids, items)
+        marks = sorted(country.marks["id"].to_pylist())
+        rows = await files.read("mark.existing", {"ids": marks})
+        assert len(rows) == len(marks)
+        assert all((r["holder"], r["forItem"], r["validIn"]) == (r["institution"], r["item"], r["scope"]) for r in rows)
+        keys = sorted({f"{i}|{it}" for i, it in zip(country.marks["institution"].to_pylist(), country.marks["item"].to_pylist())})
+        assert len(await files.read("markset.existing", {"ids": keys})) == len(keys)
+        rows = await files.read("institution.existing", {"ids": country.institutions["id"].to_pylist()})
+        assert len(rows) == country.institutions.num_rows and all(r["locatedIn"] == r["region"] for r in rows)
+    finally:
+        await memory.close()
+        await files.close()
+
+
 @pytest.mark.neo4j
 async def test_neo4j_load_steps_build_the_same_graph(country, neo4j_scratch, tmp_path):
     """On Neo4j the initial load creates each node with its relationships in one UNWIND
