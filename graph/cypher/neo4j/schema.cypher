@@ -22,6 +22,11 @@ CREATE INDEX mark_institution IF NOT EXISTS FOR (n:Mark) ON (n.institution)
 ;
 CREATE INDEX institution_name IF NOT EXISTS FOR (n:Institution) ON (n.name)
 ;
+// Browsing by region (institutions(region:), institutionsConnection's region filter, the aggregates): a
+// region is a GB/T 2260 code prefix, so `i.region STARTS WITH $prefix` seeks this range index instead of
+// scanning every institution (docs/BENCHMARKS.md "Peer").
+CREATE INDEX institution_region IF NOT EXISTS FOR (n:Institution) ON (n.region)
+;
 // The act of recognition (docs/DESIGN.md "Reminders and decisions"): keys, and the period the metrics count by
 CREATE CONSTRAINT patient_pseudonym IF NOT EXISTS FOR (n:Patient) REQUIRE n.pseudonym IS UNIQUE
 ;
