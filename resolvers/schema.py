@@ -29,6 +29,7 @@ from resolvers.browse.paging import Connection
 from resolvers.fastpath.documents import DocumentCache, Documents
 from resolvers.errors import PartialErrors, hub_error
 from resolvers.fastpath.execution import HubExecutionContext
+from resolvers.fastpath.extensions import ExtensionsRunner
 from resolvers.types import (
     Alliance, Catalog, CatalogItem, Institution, Mark, PolicyDocument, PriorStudies, Recognition, Region,
 )
@@ -293,6 +294,10 @@ class HubSchema(strawberry.federation.Schema):
                 checked.append({"__typename": type_name, **{k: representation[k] for k in needed}})
         resolved = iter(super().entities_resolver(info, [r for r in checked if isinstance(r, dict)]))
         return [r if isinstance(r, GraphQLError) else next(resolved) for r in checked]
+
+    def create_extensions_runner(self, execution_context: Any, extensions: list[Any]) -> ExtensionsRunner:
+        """strawberry's runner without its per-request wrapping of every hook (resolvers/fastpath/extensions.py)."""
+        return ExtensionsRunner(execution_context=execution_context, extensions=extensions)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         for error in errors:
