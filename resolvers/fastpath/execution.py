@@ -22,8 +22,13 @@ leaves and lists (a ``Reason``, a ``Recognition``) is completed in one loop with
 (``execute_field``).  What each shape bought on a batch of 100 through ``schema.execute``:
 docs/BENCHMARKS.md, "GraphQL".
 
-A field's plan depends only on the schema, so plans live as long as the schema (a weak map keyed by it);
-plans of grouped field sets depend on the document and are per request.
+A field's plan depends only on the schema, so plans live as long as the schema (a weak map keyed by it).
+What graphql-core collects below an object field (``collect_subfields``) and the plans of those grouped
+field sets depend on the document alone when it has no directives (``@skip``/``@include``/``@defer`` read
+variables) and no fragment arguments: for such a document they are kept across requests, per operation
+node of the schema's cached documents (:mod:`resolvers.fastpath.documents` hands every request of the same
+text the same nodes), instead of being collected and planned again on every request — ~10 % of a single
+check's GraphQL work under py-spy.  Any other document is collected per request, as graphql-core does.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from graphql import (
+    FragmentSpreadNode,
     GraphQLError,
     GraphQLField,
     GraphQLObjectType,
@@ -48,6 +54,7 @@ from graphql import (
     is_list_type,
     is_non_null_type,
 )
+from graphql.execution.collect_fields import collect_subfields
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
@@ -59,10 +66,65 @@ Leaf = tuple[Callable[[Any], Any], Any, bool, bool]
 Complete = Callable[[Any], Any]
 #: how to complete a list of all-leaf objects: (read(source) -> list, list nullable, element nullable,
 #: how to complete each element's fields, by response name)
-LeafObjects = tuple[Callable[[Any], Any], bool, bool, list[tuple[str, Complete]]]
+LeafObjects = tuple[Callable[[Any], Any], bool, bool, list[tuple[str, Complete, Leaf | None]]]
 
 #: per schema: the plan of each of its fields met so far, by id (the schema keeps its fields alive)
 _FIELD_PLANS: "WeakKeyDictionary[GraphQLSchema, dict[int, Leaf | None]]" = WeakKeyDictionary()
+
+
+class DocumentPlans:
+    """What the requests of one directive-free operation share (module docstring): the subfields collected
+    below each object field, by return type and field nodes, and the plan of each such grouped field set,
+    by its id (kept alive in the value, so the id stays its own)."""
+
+    __slots__ = ("objects", "subfields")
+
+    def __init__(self) -> None:
+        self.subfields: dict[tuple[Any, ...], Any] = {}
+        self.objects: dict[int, tuple[Any, list[tuple[str, Complete, Leaf | None]] | None]] = {}
+
+
+#: per schema, per operation node by id: (the node, kept alive so its id and its document's node ids
+#: stay theirs; its fragments; its shared plans, or None when what it collects may depend on variables)
+_DOCUMENT_PLANS: "WeakKeyDictionary[GraphQLSchema, dict[int, tuple[Any, Any, DocumentPlans | None]]]" = (
+    WeakKeyDictionary())
+#: operations remembered per schema (the size of the documents cache); the map is emptied when full
+MAX_DOCUMENTS = 256
+
+
+def _static(selection_set: Any) -> bool:
+    """No directive and no fragment argument anywhere in this selection set."""
+    if selection_set is None:
+        return True
+    for selection in selection_set.selections:
+        if selection.directives:
+            return False
+        if isinstance(selection, FragmentSpreadNode):
+            if getattr(selection, "arguments", None):
+                return False
+        elif not _static(selection.selection_set):
+            return False
+    return True
+
+
+def document_plans(schema: GraphQLSchema, operation: Any, fragments: dict[str, Any]) -> DocumentPlans | None:
+    """The shared plans of ``operation`` (``fragments``: its document's, by name), or None when what it
+    collects may depend on the request's variables."""
+    by_operation = _DOCUMENT_PLANS.get(schema)
+    if by_operation is None:
+        by_operation = _DOCUMENT_PLANS[schema] = {}
+    entry = by_operation.get(id(operation))
+    if entry is not None and entry[0] is operation:
+        return entry[2]
+    definitions = [getattr(f, "definition", f) for f in fragments.values()]
+    static = (not operation.directives and _static(operation.selection_set)
+              and all(not d.directives and not getattr(d, "variable_definitions", None) and _static(d.selection_set)
+                      for d in definitions))
+    if len(by_operation) >= MAX_DOCUMENTS:
+        by_operation.clear()
+    plans = DocumentPlans() if static else None
+    by_operation[id(operation)] = (operation, definitions, plans)
+    return plans
 
 
 def default_read(field_def: GraphQLField) -> Callable[[Any], Any] | None:
@@ -104,12 +166,32 @@ def read_leaf(plan: Leaf, source: Any) -> Any:
     return Undefined if serialized is None else serialized
 
 
-def read_object(fields: list[tuple[str, Complete]], source: Any) -> dict[str, Any] | Any:
-    """An object's completed value, or Undefined when graphql-core must complete it."""
+def read_object(fields: list[tuple[str, Complete, Leaf | None]], source: Any) -> dict[str, Any] | Any:
+    """An object's completed value, or Undefined when graphql-core must complete it.  A plain leaf is
+    read here, as :func:`read_leaf` reads it, without a call per field (most fields of a batch's answers)."""
     results = {}
-    for response_name, complete in fields:
-        value = complete(source)
-        if value is Undefined:
+    for response_name, complete, plan in fields:
+        if plan is None:
+            value = complete(source)
+            if value is Undefined:
+                return Undefined
+            results[response_name] = value
+            continue
+        read, leaf, nullable, plain_str = plan
+        try:
+            value = read(source)
+            if value is None:
+                if not nullable:
+                    return Undefined
+                results[response_name] = None
+                continue
+            if plain_str and type(value) is str:
+                results[response_name] = value  # what String's and ID's serialize return for a str
+                continue
+            value = leaf.serialize(value)
+        except Exception:  # noqa: BLE001 - graphql-core's path reports it
+            return Undefined
+        if value is None:
             return Undefined
         results[response_name] = value
     return results
@@ -172,7 +254,9 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         #: per field details list of this request: how to complete it on the short path, or None
         self._fields: dict[int, Complete | None] = {}
         #: per grouped field set of this request: how to complete each field, or None when not all can
-        self._objects: dict[int, list[tuple[str, Complete]] | None] = {}
+        self._objects: dict[int, list[tuple[str, Complete, Leaf | None]] | None] = {}
+        #: what this operation's requests share, when its document allows (module docstring)
+        self._shared = document_plans(self.schema, self.operation, self.fragments)
         middleware = self.middleware_manager
         # strawberry always passes a manager; it has middlewares only when an extension hooks resolve()
         self._short = middleware is None or not middleware.middlewares
@@ -207,13 +291,13 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return complete
 
     def _all_fields(self, parent_type: GraphQLObjectType, grouped_field_set: Any,
-                    lists: bool = True) -> list[tuple[str, Complete]] | None:
+                    lists: bool = True) -> list[tuple[str, Complete, Leaf | None]] | None:
         fields = []
         for response_name, field_details_list in grouped_field_set.items():
             complete = self._field(parent_type, field_details_list, lists)
             if complete is None:
                 return None
-            fields.append((response_name, complete))
+            fields.append((response_name, complete, complete.args[0] if complete.func is read_leaf else None))  # type: ignore[attr-defined]
         return fields
 
     def _leaf_objects(self, parent_type: GraphQLObjectType, field_details_list: Any) -> LeafObjects | None:
@@ -240,13 +324,47 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return None
         return read, not is_non_null_type(field_def.type), not is_non_null_type(list_type.of_type), fields
 
+    def collect_subfields(self, return_type: GraphQLObjectType, field_details_list: Any) -> Any:
+        """graphql-core's (memoized per request), shared by the operation's requests when it allows."""
+        shared = self._shared
+        if shared is None:
+            return super().collect_subfields(return_type, field_details_list)
+        memo = self._relevant_sub_fields
+        key = (return_type, id(field_details_list))
+        cached = memo.get(key)
+        if cached is not None:
+            return cached[1]
+        nodes = (return_type, *[id(details.node) for details in field_details_list])
+        collected = shared.subfields.get(nodes)
+        if collected is None:
+            collected = shared.subfields[nodes] = collect_subfields(
+                self.schema, self.fragments, self.variable_values, self.operation, return_type,
+                field_details_list, self.hide_suggestions)
+        memo[key] = (field_details_list, collected)
+        return collected
+
+    def _object_plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[tuple[str, Complete, Leaf | None]] | None:
+        key = id(grouped_field_set)
+        shared = self._shared
+        if shared is not None:
+            entry = shared.objects.get(key)
+            if entry is not None and entry[0] is grouped_field_set:
+                return entry[1]
+        if key in self._objects:
+            return self._objects[key]
+        fields = self._objects[key] = self._all_fields(parent_type, grouped_field_set)
+        if shared is not None and self._is_shared(grouped_field_set):
+            shared.objects[key] = (grouped_field_set, fields)
+        return fields
+
+    def _is_shared(self, grouped_field_set: Any) -> bool:
+        """Whether this grouped field set is one the operation's requests share (collected above)."""
+        return any(collected[0] is grouped_field_set for collected in self._shared.subfields.values())  # type: ignore[union-attr]
+
     def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any, path: Any, grouped_field_set: Any,
                        position_context: Any) -> Any:
         if position_context is None:
-            key = id(grouped_field_set)
-            if key not in self._objects:
-                self._objects[key] = self._all_fields(parent_type, grouped_field_set)
-            fields = self._objects[key]
+            fields = self._object_plan(parent_type, grouped_field_set)
             if fields is not None:
                 results = read_object(fields, source_value)
                 if results is not Undefined:

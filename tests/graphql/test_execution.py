@@ -168,3 +168,55 @@ def test_objects_of_leaves_and_lists_of_leaf_objects_complete_in_one_loop(monkey
     assert result["errors"] == [] and result["data"]["thing"]["parts"] == [
         {"code": "p1", "note": "x"}, {"code": "p2", "note": None}]
     assert infos == ["Query.thing"] and loops == ["Query"]
+
+
+def _cached_schema(context: type) -> strawberry.Schema:
+    """A schema whose requests of the same text share the parsed nodes, as the hub's (DocumentCache)."""
+    from resolvers.fastpath.documents import DocumentCache, Documents
+
+    documents = Documents()
+    return strawberry.Schema(query=Query, execution_context_class=context,
+                             extensions=[lambda: DocumentCache(documents)])
+
+
+VARIABLE_QUERIES = [
+    # what is collected depends on the variables: never shared between requests
+    "query ($x: Boolean!) { thing { name @include(if: $x) count parts { code @skip(if: $x) note } } }",
+    "query ($x: Boolean!) { thing { ... on Thing @include(if: $x) { name } count } }",
+    "query ($x: Boolean!) { thing { ...F @skip(if: $x) count } } fragment F on Thing { name parts { code } }",
+    # no directive: shared, and the same answers
+    "query ($x: Boolean!) { parted { name parts { code note } } thing { ...F } } fragment F on Thing { count }",
+]
+
+
+@pytest.mark.parametrize("query", VARIABLE_QUERIES)
+def test_plans_shared_across_requests_answer_each_request_by_its_variables(query: str):
+    """The subfields collected below an object are kept per operation across requests only when the
+    document has no directive: the same text asked with other variables answers by them."""
+    hub, plain = _cached_schema(HubExecutionContext), strawberry.Schema(query=Query)
+    for x in (True, False, True, False):
+        got, want = hub.execute_sync(query, {"x": x}), plain.execute_sync(query, {"x": x})
+        assert (got.data, got.errors) == (want.data, want.errors), x
+
+
+def test_a_directive_free_document_is_collected_once(monkeypatch):
+    """graphql-core collects each object's subfields per request; for a document without directives the
+    hub collects them on its first request only."""
+    import graphql.execution.collect_fields as collect_fields
+    import resolvers.fastpath.execution as execution
+
+    calls: list[str] = []
+    original = collect_fields.collect_subfields
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[4].name)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(execution, "collect_subfields", counting)
+    schema = _cached_schema(HubExecutionContext)
+    query = "{ thing { name parts { code } } parted { count } }"
+    first = schema.execute_sync(query)
+    assert sorted(calls) == ["Part", "Thing", "Thing"]
+    calls.clear()
+    again = schema.execute_sync(query)
+    assert calls == [] and again.data == first.data and not again.errors
