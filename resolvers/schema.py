@@ -28,6 +28,7 @@ from resolvers.browse import others as browse_others
 from resolvers.browse.paging import Connection
 from resolvers.fastpath.documents import DocumentCache, Documents
 from resolvers.errors import PartialErrors, hub_error
+from resolvers.fastpath.arguments import install as direct_resolvers
 from resolvers.fastpath.execution import HubExecutionContext
 from resolvers.fastpath.extensions import ExtensionsRunner
 from resolvers.types import (
@@ -337,6 +338,7 @@ def build_schema(settings: "Settings | None" = None, *, extensions: Sequence[Any
         config=StrawberryConfig(disable_field_suggestions=settings is not None and not settings.introspection_enabled),
     )
     schema.masks_and_logs = settings is not None and settings.mask_errors
+    direct_resolvers(schema)  # arguments converted by a plan made now (resolvers/fastpath/arguments.py)
     _describe(schema)
     return schema
 

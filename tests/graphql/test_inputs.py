@@ -81,3 +81,51 @@ def test_an_input_with_a_field_that_is_not_a_scalar_is_refused():
 
     with pytest.raises(TypeError, match="not a @strawberry.input"):
         scalar_input(NotInput)
+
+
+def _called(direct: bool) -> tuple[list[object], object]:
+    """What a resolver receives, and the answer, with strawberry's resolver or the planned one
+    (resolvers.fastpath.arguments): every argument kind it plans, given and omitted."""
+    from resolvers.fastpath.arguments import install
+
+    Study = _input(True)
+    seen: list[object] = []
+
+    @strawberry.type
+    class Thing:
+        name: str
+
+        @strawberry.field
+        def echo(self, root: "Thing", times: int = 1, tags: Optional[list[str]] = None) -> str:
+            seen.append((self.name, root.name, times, tags))
+            return self.name * times
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def ask(self, info: strawberry.Info, study: Study, studies: Optional[list[Study]] = None,  # type: ignore[valid-type]
+                side: Side = Side.RIGHT, day: Optional[dt.date] = None, at: Optional[strawberry.ID] = None,
+                words: Optional[list[Optional[str]]] = None) -> Thing:
+            seen.append((info.field_name, vars(study), [vars(s) for s in studies] if studies is not None else None,
+                         side, day, at, words))
+            return Thing(name="甲")
+
+    schema = strawberry.Schema(query=Query)
+    if direct:
+        assert install(schema) == 2  # ask and echo
+    result = schema.execute_sync(
+        "query($s: Study!, $many: [Study!], $d: Date) {"
+        " a: ask(study: $s, studies: $many, side: LEFT, day: $d, at: 7, words: [\"x\", null]) { echo(times: 2, tags: []) }"
+        " b: ask(study: {institution: \"b\", performedOn: \"2026-01-01\"}) { name echo } }",
+        variable_values={"s": {"institution": "a", "performedOn": "2026-11-30", "side": "LEFT"},
+                         "many": [{"institution": 1, "performedOn": "2026-02-03", "remark": None}], "d": "2026-12-01"},
+    )
+    return seen, (result.data, result.errors)
+
+
+def test_planned_arguments_reach_the_resolver_as_strawberry_converts_them():
+    direct, planned = _called(True)
+    assert (direct, planned) == _called(False)
+    assert planned[1] is None
+    assert direct[0][3] is Side.LEFT and direct[0][4] == dt.date(2026, 12, 1) and direct[0][5] == "7"
+    assert direct[2][3] is Side.RIGHT and direct[2][2] is None
