@@ -606,7 +606,8 @@ async def load_country(store: Any, country: "Country | Path", *, chunk_rows: int
     LadybugDB each relationship table is one COPY that the store reads straight from the parquet file
     (:class:`graph.ladybug_store.ParquetColumns`), MarkSet one COPY of a grouped file in a temporary
     directory.  Every key must be new, so a store that already holds institutions, alliances or marks is
-    refused (load into it with :func:`graph.loading.load_dataset`).  Returns the seconds each node/relationship table took."""
+    refused (load into it with :func:`graph.loading.load_dataset`).  Returns the seconds each
+    node/relationship table took."""
     await _refuse_loaded(store)
     return {step[0]: await _load_step(store, country, step, chunk_rows) for step in load_steps(store.backend)}
 
