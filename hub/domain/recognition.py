@@ -697,12 +697,13 @@ class RecognitionEngine:
         fallback = next((p for p in self.policies.values() if p.zone == scope), None)
         if fallback is None:
             fallback = self.governing_policy(scope, scope)[0]
-        return self._label(scope, InstitutionFacts("", "", region, "", ""), fallback)  # type: ignore[arg-type]
+        return self._label(scope, InstitutionFacts("", "", region, "", ""), fallback)  # type: ignore[arg-type]  # facts: region only
 
-    def _label(self, scope: str, source: InstitutionFacts, fallback: Policy) -> tuple[Policy, MarkLabel] | None:
+    def _label(self, scope: str, source: InstitutionFacts, fallback: Policy | None) -> tuple[Policy, MarkLabel] | None:
         """The label the source's own document prescribes for this scope, else the governing one's (kept per
-        scope, source region and document in ``self._labels``)."""
-        key = (scope, source.region, fallback.id)
+        scope, source region and document in ``self._labels``); ``fallback`` None: no document governs the
+        scope (a mark of a region no policy covers, listed by :meth:`mark_label`), only the source's own."""
+        key = (scope, source.region, fallback.id if fallback is not None else "")
         try:
             return self._labels[key]
         except KeyError:
@@ -712,7 +713,7 @@ class RecognitionEngine:
         labelled = self._labels[key] = self._find_label(scope, source.region, fallback)
         return labelled
 
-    def _find_label(self, scope: str, region: str, fallback: Policy) -> tuple[Policy, MarkLabel] | None:
+    def _find_label(self, scope: str, region: str, fallback: Policy | None) -> tuple[Policy, MarkLabel] | None:
         own = self._by_province.get(self.regions.province_of(region) or "")
         for p in (own, fallback):
             if p is None:

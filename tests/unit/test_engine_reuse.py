@@ -55,3 +55,14 @@ def test_a_reason_kept_for_a_route_names_each_check_s_own_institutions(ask):
     assert reason(first, "NO_SHARED_SCOPE").param("source") == "gx-2a"
     assert reason(second, "NO_SHARED_SCOPE").param("source") == "gx-2a-bis"
     assert first.institution == "gx-2a" and second.institution == "gx-2a-bis"
+
+
+def test_a_marks_label_by_its_holders_document_and_none_where_no_document_governs(engine):
+    """mark_label (the public list of marks, 000 六(四)) by the answers' rule: 003 三(二) prints a Hebei
+    holder's JJJ mark 京津冀互认, 001 三、4 a Beijing holder's 京津冀HR; a scope no document governs (Guangxi's
+    450000: 000 prints no label, no overlay) has none — asked twice, as the kept labels answer it."""
+    for _ in range(2):
+        assert engine.mark_label("JJJ", "130104")[1].label == "京津冀互认"
+        assert engine.mark_label("JJJ", "110108")[1].label == "京津冀HR"
+        assert engine.mark_label("450000", "450102") is None
+        assert engine.mark_label("XX", "450102") is None
