@@ -2,8 +2,9 @@
 
 ``/floor`` is the floor of this stack: a plain Starlette endpoint in the same process that reads the same
 request body as ``/graphql`` (``{"query": …, "variables": …}``; the query text is ignored), calls the same
-engine function (:meth:`hub.domain.recognition.RecognitionEngine.check_many`) and answers the same fields as
-JSON — everything GraphQL adds (parsing, validation, execution, the schema's extensions, strawberry's
+use case the resolvers call (:func:`hub.services.recognition.check_many`: the engine, and the answers counted
+for /metrics — since issue 18 as ``/graphql`` does, so counting is not booked as GraphQL's cost) and answers
+the same fields as JSON — everything GraphQL adds (parsing, validation, execution, the schema's extensions, strawberry's
 view) is what ``/graphql`` costs above it.  The route exists only here, never in the hub's own app.
 
     .venv/bin/python -m bench.floor_app --graph PATH --port 8123 [--loop uvloop|asyncio] [--http httptools|h11]
@@ -27,6 +28,7 @@ from starlette.routing import Route
 from hub.domain import recognition as engine
 from hub.config import Settings
 from hub.runtime import Runtime
+from hub.services.recognition import check_many
 from resolvers.recognition import Texts, renderer
 
 
@@ -57,9 +59,9 @@ def floor_route(runtime: Runtime) -> Route:
         at, on = str(v["at"]), dt.date.fromisoformat(v["on"])
         texts = renderer(runtime.engine)
         if "studies" in v:
-            results = await runtime.engine.check_many([_check(s, at, on) for s in v["studies"]])
+            results = await check_many(runtime.engine, [_check(s, at, on) for s in v["studies"]])
             return JSONResponse({"data": {"recognizabilities": [_recognition(r, texts) for r in results]}})
-        (result,) = await runtime.engine.check_many([_check(v["s"], at, on)])
+        (result,) = await check_many(runtime.engine, [_check(v["s"], at, on)])
         return JSONResponse({"data": {"recognizability": _recognition(result, texts)}})
 
     return Route("/floor", floor, methods=["POST"])
