@@ -85,7 +85,8 @@ class Statement:
         return self.parts[0]
 
 
-_FLAG = re.compile(r"\(\s*\$(any[A-Z][A-Za-z0-9_]*)\s+OR\s+")
+#: an optional filter's flag (``$anyX``), or the first page of a keyset page (``$fromStart``: no cursor to seek past)
+_FLAG = re.compile(r"\(\s*\$(any[A-Z][A-Za-z0-9_]*|fromStart)\s+OR\s+")
 
 
 def _settle(part: str, true_flags: tuple[str, ...]) -> str:

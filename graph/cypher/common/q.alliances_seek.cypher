@@ -11,7 +11,7 @@ WHERE ($anyIdIn OR a.id IN $idIn)
   AND ($anyNameStartsWith OR a.name STARTS WITH $nameStartsWith)
   AND ($anyNameIn OR a.name IN $nameIn)
 WITH a, CASE $sortField WHEN 'name' THEN a.name WHEN 'kind' THEN a.kind ELSE a.id END AS k
-WHERE $fromStart OR k > $afterKey OR (k = $afterKey AND a.id > $afterId)
+WHERE ($fromStart OR k > $afterKey OR (k = $afterKey AND a.id > $afterId))
 RETURN a.id AS id, a.kind AS kind, a.name AS name, k AS sortKey
 ORDER BY k, a.id
 SKIP $skip LIMIT $limit

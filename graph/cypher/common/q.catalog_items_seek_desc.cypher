@@ -14,7 +14,7 @@ WHERE ($anyIdIn OR it.ref IN $idIn)
   AND ($anyNameStartsWith OR it.name STARTS WITH $nameStartsWith)
   AND ($anyNameIn OR it.name IN $nameIn)
 WITH it, CASE $sortField WHEN 'name' THEN it.name ELSE it.ref END AS k
-WHERE $fromStart OR k < $afterKey OR (k = $afterKey AND it.ref < $afterId)
+WHERE ($fromStart OR k < $afterKey OR (k = $afterKey AND it.ref < $afterId))
 RETURN it.ref AS ref, it.catalog AS catalog, it.local AS local, it.row AS row, it.name AS name,
        it.modality AS modality, it.bodyPart AS bodyPart, it.laterality AS laterality,
        it.contrast AS contrast, it.views AS views, it.source AS source, it.printed AS printed, it.note AS note,

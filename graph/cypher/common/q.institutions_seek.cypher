@@ -24,7 +24,7 @@ WHERE ($anyRegionPrefix OR i.region STARTS WITH $regionPrefix)
   AND ($anyOwnershipIn OR i.ownership IN $ownershipIn)
 WITH i, CASE $sortField WHEN 'name' THEN i.name WHEN 'region' THEN i.region WHEN 'tier' THEN i.tier
                         ELSE i.id END AS k
-WHERE $fromStart OR k > $afterKey OR (k = $afterKey AND i.id > $afterId)
+WHERE ($fromStart OR k > $afterKey OR (k = $afterKey AND i.id > $afterId))
 RETURN i.id AS id, i.name AS name, i.tier AS tier, i.region AS region, i.ownership AS ownership,
        i.kind AS kind, i.aliases AS aliases, k AS sortKey
 ORDER BY k, i.id

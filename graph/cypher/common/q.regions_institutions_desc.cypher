@@ -21,7 +21,7 @@ WHERE (s.anyPrefix OR i.region STARTS WITH s.prefix)
   AND ($anyOwnershipIn OR i.ownership IN $ownershipIn)
 WITH s.code AS code, i, CASE $sortField WHEN 'name' THEN i.name WHEN 'region' THEN i.region WHEN 'tier' THEN i.tier
                                         ELSE i.id END AS k
-WHERE $fromStart OR k < $afterKey OR (k = $afterKey AND i.id < $afterId)
+WHERE ($fromStart OR k < $afterKey OR (k = $afterKey AND i.id < $afterId))
 WITH code, k, i.id AS id, i.name AS name, i.tier AS tier, i.region AS region, i.ownership AS ownership,
      i.kind AS kind, i.aliases AS aliases
 ORDER BY code, k DESC, id DESC

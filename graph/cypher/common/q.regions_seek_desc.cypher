@@ -15,7 +15,7 @@ WHERE ($anyIdIn OR r.code IN $idIn)
   AND ($anyNameIn OR r.name IN $nameIn)
   AND ($anyParentIn OR EXISTS { MATCH (r)-[:PART_OF]->(q:Region) WHERE q.code IN $parentIn })
 WITH r, CASE $sortField WHEN 'name' THEN r.name WHEN 'level' THEN r.level ELSE r.code END AS k
-WHERE $fromStart OR k < $afterKey OR (k = $afterKey AND r.code < $afterId)
+WHERE ($fromStart OR k < $afterKey OR (k = $afterKey AND r.code < $afterId))
 WITH r, k
 ORDER BY k DESC, r.code DESC
 SKIP $skip LIMIT $limit
