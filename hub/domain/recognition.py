@@ -35,7 +35,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, make_dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from dateutil.relativedelta import relativedelta
 
@@ -236,6 +236,22 @@ class _Decision:
             self.verdict = verdict
 
 
+#: the most entries one of the engine's kept-work tables holds before it starts over (each is keyed by a few
+#: codes of a check, so a real country fills far fewer; the bound only stops a stream of odd keys growing it)
+_CACHE_LIMIT = 65536
+
+_V = TypeVar("_V")
+
+
+def _kept(table: dict[Any, _V], key: Any, value: _V) -> _V:
+    """Store ``value`` under ``key`` in one of the engine's kept-work tables, emptied first when full, and
+    return it: the one place the bound is applied (the lookups stay inline on the hot path)."""
+    if len(table) >= _CACHE_LIMIT:
+        table.clear()
+    table[key] = value
+    return value
+
+
 @dataclass(frozen=True)
 class _Route:
     """Step 1 for a (source region, target region, item kind): see :meth:`RecognitionEngine._route`."""
@@ -368,10 +384,7 @@ class RecognitionEngine:
         """(canonical ref, equivalence class) of a study's item as asked, kept in ``self._refs``."""
         ref = self.items.resolve(item)
         info = None if ref is None else (ref, frozenset(self.items.equivalents(ref)))
-        if len(self._refs) >= 65536:
-            self._refs.clear()
-        self._refs[item] = info
-        return info
+        return _kept(self._refs, item, info)
 
     def governing_policy(
         self, source_region: str, target_region: str, kind: str | None = None
@@ -438,10 +451,7 @@ class RecognitionEngine:
         """Keep ``reason`` as the one of ``key`` (looked up in ``self._reasons`` by the caller first): a batch
         gives the same few reasons many times, and one object is cheaper to build and to render once — the
         resolvers find its GraphQL form by identity (docs/BENCHMARKS.md, "Readable answers")."""
-        if len(self._reasons) >= 65536:
-            self._reasons.clear()
-        self._reasons[key] = reason
-        return reason
+        return _kept(self._reasons, key, reason)
 
     def _route(self, source_region: str, target_region: str, kind: str) -> _Route:
         """Step 1 for a source and target region and an item kind, kept in ``self._routes``: the governing
@@ -464,11 +474,7 @@ class RecognitionEngine:
         elif policy is not None:
             allowed = policy.source_scope or policy.governs
             outside = not any(self.regions.contains(s, source_region) for s in allowed)
-        route = _Route(policy, overlay, zone_reason, outside)
-        if len(self._routes) >= 65536:
-            self._routes.clear()
-        self._routes[(source_region, target_region, kind)] = route
-        return route
+        return _kept(self._routes, (source_region, target_region, kind), _Route(policy, overlay, zone_reason, outside))
 
     def _step_policy(
         self, d: _Decision, route: _Route, policy: Policy, source: InstitutionFacts, target: InstitutionFacts,
@@ -537,9 +543,7 @@ class RecognitionEngine:
             key = (policy.id, inst.tier, inst.kind, inst.ownership)
             admitted = self._admitted.get(key)
             if admitted is None:
-                if len(self._admitted) >= 65536:
-                    self._admitted.clear()
-                admitted = self._admitted[key] = scope.admits(inst.tier, inst.kind, inst.ownership)
+                admitted = _kept(self._admitted, key, scope.admits(inst.tier, inst.kind, inst.ownership))
             if not admitted:
                 d.add(
                     ReasonCode.INSTITUTION_SCOPE,
@@ -573,10 +577,7 @@ class RecognitionEngine:
         key = (policy.id, kind, source.tier, source.kind, target.tier, target.kind)
         outcome = self._tier_rules.get(key)
         if outcome is None:
-            outcome = self._tier_rule(policy, kind, source, target)
-            if len(self._tier_rules) >= 65536:
-                self._tier_rules.clear()
-            self._tier_rules[key] = outcome
+            outcome = _kept(self._tier_rules, key, self._tier_rule(policy, kind, source, target))
         d.add_reason(outcome[1])
         return outcome[0]
 
@@ -708,10 +709,7 @@ class RecognitionEngine:
             return self._labels[key]
         except KeyError:
             pass
-        if len(self._labels) >= 65536:
-            self._labels.clear()
-        labelled = self._labels[key] = self._find_label(scope, source.region, fallback)
-        return labelled
+        return _kept(self._labels, key, self._find_label(scope, source.region, fallback))
 
     def _find_label(self, scope: str, region: str, fallback: Policy | None) -> tuple[Policy, MarkLabel] | None:
         own = self._by_province.get(self.regions.province_of(region) or "")
@@ -741,9 +739,7 @@ class RecognitionEngine:
                     "can represent (a placeholder date such as DICOM's 99991231 is not a study date)",
                     c.performed_on.isoformat(),
                 ) from None
-            if len(self._last_day) >= 65536:
-                self._last_day.clear()
-            self._last_day[key] = valid_until
+            _kept(self._last_day, key, valid_until)
         if c.on > valid_until:
             d.add(
                 ReasonCode.OUTSIDE_WINDOW,
@@ -782,9 +778,7 @@ class RecognitionEngine:
         key = (policy.id, target.region)
         governs = self._governs.get(key)
         if governs is None:
-            if len(self._governs) >= 65536:
-                self._governs.clear()
-            governs = self._governs[key] = self.regions.province_of(target.region) in policy.governs
+            governs = _kept(self._governs, key, self.regions.province_of(target.region) in policy.governs)
         if not governs:
             return None
         for rule in policy.billing:
