@@ -13,7 +13,6 @@ import datetime as dt
 from typing import Annotated, Any, Awaitable, Callable, Optional, TypeVar
 
 import strawberry
-from graphql import GraphQLError
 
 from graph.workflow import StoredDecision, StoredReminder, WorkflowStore
 from hub.domain.refusals import Refusal
